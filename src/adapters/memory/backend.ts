@@ -1,0 +1,10 @@
+import type { BackendDescriptor } from "../../core/backend.js";
+import { memoryConfigFromUrl, memoryConfigSchema, type MemoryConfig } from "./config.js";
+
+export const memoryBackend: BackendDescriptor<MemoryConfig> = {
+  name: "memory",
+  schemes: ["memory:"],
+  configSchema: memoryConfigSchema,
+  fromUrl: memoryConfigFromUrl,
+  load: async () => (await import("./memory-event-stream.js")).createMemoryEventStream,
+};

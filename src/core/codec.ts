@@ -1,0 +1,121 @@
+import { SerializationError } from "./errors.js";
+
+/** Turns event data into bytes and back for one content type. */
+export interface Codec {
+  readonly contentType: string;
+  encode(data: unknown): Uint8Array;
+  decode(bytes: Uint8Array): unknown;
+}
+
+export const JSON_CONTENT_TYPE = "application/json";
+export const BINARY_CONTENT_TYPE = "application/octet-stream";
+export const TEXT_CONTENT_TYPE = "text/plain";
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+
+export const jsonCodec: Codec = {
+  contentType: JSON_CONTENT_TYPE,
+  encode(data) {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(data);
+    } catch (cause) {
+      // BigInt values and cycles land here.
+      throw new SerializationError(
+        `Data cannot be encoded as JSON: ${(cause as Error).message}`,
+        JSON_CONTENT_TYPE,
+        { cause },
+      );
+    }
+    if (text === undefined) {
+      throw new SerializationError(`Data of type ${typeof data} has no JSON form`, JSON_CONTENT_TYPE);
+    }
+    return utf8Encoder.encode(text);
+  },
+  decode(bytes) {
+    try {
+      return JSON.parse(utf8Decoder.decode(bytes));
+    } catch (cause) {
+      throw new SerializationError("Stored data is not valid JSON", JSON_CONTENT_TYPE, { cause });
+    }
+  },
+};
+
+export const binaryCodec: Codec = {
+  contentType: BINARY_CONTENT_TYPE,
+  encode(data) {
+    if (!(data instanceof Uint8Array)) {
+      throw new SerializationError(
+        `${BINARY_CONTENT_TYPE} data must be a Uint8Array, got ${describe(data)}`,
+        BINARY_CONTENT_TYPE,
+      );
+    }
+    return data;
+  },
+  decode(bytes) {
+    return bytes;
+  },
+};
+
+export const textCodec: Codec = {
+  contentType: TEXT_CONTENT_TYPE,
+  encode(data) {
+    if (typeof data !== "string") {
+      throw new SerializationError(`${TEXT_CONTENT_TYPE} data must be a string, got ${describe(data)}`, TEXT_CONTENT_TYPE);
+    }
+    return utf8Encoder.encode(data);
+  },
+  decode(bytes) {
+    try {
+      return utf8Decoder.decode(bytes);
+    } catch (cause) {
+      throw new SerializationError("Stored text is not valid UTF-8", TEXT_CONTENT_TYPE, { cause });
+    }
+  },
+};
+
+/** Content types without parameters, lower-cased: `Application/JSON; charset=utf-8` → `application/json`. */
+export function normaliseContentType(contentType: string): string {
+  return contentType.split(";", 1)[0]!.trim().toLowerCase();
+}
+
+/** Codecs by content type. Starts with json, octet-stream and text; add msgpack, protobuf, … */
+export class CodecRegistry {
+  readonly #codecs = new Map<string, Codec>();
+
+  constructor(codecs: readonly Codec[] = [jsonCodec, binaryCodec, textCodec]) {
+    for (const codec of codecs) this.register(codec);
+  }
+
+  register(codec: Codec): this {
+    this.#codecs.set(normaliseContentType(codec.contentType), codec);
+    return this;
+  }
+
+  has(contentType: string): boolean {
+    return this.#codecs.has(normaliseContentType(contentType));
+  }
+
+  get(contentType: string): Codec {
+    const codec = this.#codecs.get(normaliseContentType(contentType));
+    if (!codec) {
+      throw new SerializationError(
+        `No codec is registered for content type "${contentType}" (registered: ${[...this.#codecs.keys()].join(", ")})`,
+        contentType,
+      );
+    }
+    return codec;
+  }
+
+  /** The content type used when an event names none. */
+  defaultContentTypeFor(data: unknown): string {
+    return data instanceof Uint8Array ? BINARY_CONTENT_TYPE : JSON_CONTENT_TYPE;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return (value as object).constructor?.name ?? "object";
+  return typeof value;
+}

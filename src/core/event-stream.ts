@@ -1,0 +1,162 @@
+import type { Capabilities } from "./capabilities.js";
+import type { AppendResult, EventData, ExpectedRevision, RecordedEvent } from "./event.js";
+import type { Position } from "./position.js";
+
+/**
+ * The port: everything domain code needs from an event store. Adapters implement it; the
+ * conformance suite in `switchyard/testing` checks that they do.
+ */
+export interface EventStream {
+  readonly capabilities: Capabilities;
+
+  /** Appends events to a stream, atomically where `capabilities.atomicAppend`. */
+  append(stream: string, events: readonly EventData[], options?: AppendOptions): Promise<AppendResult>;
+
+  /**
+   * Reads a stream. `from` is inclusive. A stream that does not exist yields a
+   * `StreamNotFoundError`; a tombstoned one a `StreamDeletedError`.
+   */
+  read(stream: string, options?: ReadOptions): AsyncIterable<RecordedEvent>;
+
+  /** Reads every stream in global order (where `capabilities.globalOrder`). `from` is inclusive. */
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+
+  /**
+   * Follows a stream, a category or `$all`: history strictly after `from`, then live events.
+   * At-least-once; reconnects on its own; ends only on `close()` or an unrecoverable error.
+   */
+  subscribe(target: SubscriptionTarget, options?: SubscribeOptions): Subscription;
+
+  /** Soft delete: a later append recreates the stream and its revisions continue. */
+  delete(stream: string, options?: DeleteOptions): Promise<void>;
+
+  /** Hard delete: the stream can never be written or read again. */
+  tombstone(stream: string, options?: DeleteOptions): Promise<void>;
+
+  /** Retention settings of a stream (where `capabilities.streamMetadata`). */
+  getStreamMetadata(stream: string, options?: Signalled): Promise<StreamMetadata>;
+  setStreamMetadata(stream: string, metadata: StreamMetadata, options?: Signalled): Promise<void>;
+
+  /** Competing consumers (where `capabilities.persistentSubscriptions`). */
+  readonly persistentSubscriptions: PersistentSubscriptions;
+
+  /** Releases connections. Operations after close fail with `ClosedError`. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface Signalled {
+  signal?: AbortSignal;
+}
+
+export interface AppendOptions extends Signalled {
+  expectedRevision?: ExpectedRevision;
+}
+
+export type Direction = "forwards" | "backwards";
+
+export interface ReadOptions extends Signalled {
+  direction?: Direction;
+  /** Inclusive start revision, or "start"/"end". Defaults to the start for the direction. */
+  from?: bigint | "start" | "end";
+  /** Positive; unlimited when absent. */
+  maxCount?: number | bigint;
+}
+
+export interface ReadAllOptions extends Signalled {
+  direction?: Direction;
+  /** Inclusive start position, or "start"/"end". */
+  from?: Position | string | "start" | "end";
+  maxCount?: number | bigint;
+  filter?: EventFilter;
+}
+
+/** Server-side filters for `$all`: a stream-name prefix or event-type list narrows what is delivered. */
+export interface EventFilter {
+  streamPrefixes?: readonly string[];
+  eventTypes?: readonly string[];
+}
+
+export type SubscriptionTarget =
+  | string // a stream id, or "$all"
+  | { readonly stream: string }
+  | { readonly category: string }
+  | { readonly all: true; readonly filter?: EventFilter };
+
+export interface SubscribeOptions extends Signalled {
+  /**
+   * Exclusive start: for a stream, the revision last processed; for a category or `$all`, the
+   * position last processed (a `Position` or its string form, e.g. a stored checkpoint).
+   * "start" (the default) delivers everything; "end" only what is appended from now on.
+   */
+  from?: bigint | Position | string | "start" | "end";
+  /** Reconnection backoff after a dropped connection. */
+  retry?: RetryOptions;
+}
+
+export interface RetryOptions {
+  /** Give up after this many consecutive failed reconnects; Infinity by default. */
+  maxAttempts?: number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * A live feed of events. Iterate it with `for await`; it yields history, then live events.
+ * `caughtUp` resolves once everything written before the subscription was established has been
+ * yielded. `close()` ends the iteration.
+ */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  readonly caughtUp: Promise<void>;
+  readonly isCaughtUp: boolean;
+  /** The last event yielded, to store as a checkpoint. */
+  readonly lastEvent: RecordedEvent | undefined;
+  close(): Promise<void>;
+}
+
+export interface DeleteOptions extends Signalled {
+  expectedRevision?: ExpectedRevision;
+}
+
+export interface StreamMetadata {
+  /** Keep at most this many of the newest events. */
+  maxCount?: number;
+  /** Keep events no older than this many seconds. */
+  maxAgeSeconds?: number;
+  /** Hide events before this revision (truncation). */
+  truncateBefore?: bigint;
+}
+
+// --- Persistent subscriptions (competing consumers) ---
+
+export type PersistentTarget = { readonly stream: string } | { readonly all: true; readonly filter?: EventFilter };
+
+export interface PersistentSubscriptionSettings {
+  /** Where the group starts: "start", "end", a revision (stream) or position ($all). Inclusive. */
+  startFrom?: bigint | Position | string | "start" | "end";
+  /** How many times an event is retried before it is parked. Default 10. */
+  maxRetryCount?: number;
+  /** How long a delivered event may stay unacknowledged before it is retried. Default 30 s. */
+  messageTimeoutMs?: number;
+}
+
+export type NackAction = "park" | "retry" | "skip";
+
+export interface PersistentDelivery {
+  readonly event: RecordedEvent;
+  /** How many times this event was delivered before this delivery. */
+  readonly retryCount: number;
+  ack(): Promise<void>;
+  nack(action: NackAction, reason?: string): Promise<void>;
+}
+
+export interface PersistentSubscription extends AsyncIterable<PersistentDelivery> {
+  close(): Promise<void>;
+}
+
+export interface PersistentSubscriptions {
+  create(target: PersistentTarget, group: string, settings?: PersistentSubscriptionSettings): Promise<void>;
+  update(target: PersistentTarget, group: string, settings: PersistentSubscriptionSettings): Promise<void>;
+  delete(target: PersistentTarget, group: string): Promise<void>;
+  /** Joins the group: events are shared among every connection of the group. */
+  connect(target: PersistentTarget, group: string, options?: { bufferSize?: number }): PersistentSubscription;
+}

@@ -1,0 +1,96 @@
+import { ValidationError } from "./errors.js";
+
+/**
+ * A place in a backend's global order: opaque to callers, ordered, and serialisable, so a
+ * checkpoint saved on one run resumes on the next. The string form is `backend:part/part/...`
+ * with each part a non-negative integer (memory: one global sequence; EventStoreDB: commit and
+ * prepare positions; Ensign: a topic offset).
+ */
+export class Position {
+  readonly backend: string;
+  readonly parts: readonly bigint[];
+
+  constructor(backend: string, parts: readonly bigint[]) {
+    if (!/^[a-z][a-z0-9-]*$/.test(backend)) {
+      throw new ValidationError(`Position backend must be a lower-case name, got "${backend}"`, "position");
+    }
+    if (parts.length === 0 || parts.some((p) => typeof p !== "bigint" || p < 0n)) {
+      throw new ValidationError("Position parts must be one or more non-negative bigints", "position");
+    }
+    this.backend = backend;
+    this.parts = Object.freeze([...parts]);
+  }
+
+  /** Parses `toString()` output; with `backend`, also checks that the position belongs to it. */
+  static parse(text: string, backend?: string): Position {
+    if (typeof text !== "string") {
+      throw new ValidationError(`A position must be a string like "memory:42", got ${typeof text}`, "position");
+    }
+    const match = /^([a-z][a-z0-9-]*):(\d+(?:\/\d+)*)$/.exec(text);
+    if (!match) {
+      throw new ValidationError(`Malformed position "${text}": expected "<backend>:<n>[/<n>...]"`, "position");
+    }
+    const position = new Position(match[1]!, match[2]!.split("/").map((p) => BigInt(p)));
+    if (backend !== undefined) position.assertBackend(backend);
+    return position;
+  }
+
+  /** Accepts a Position or its string form and checks it belongs to `backend` with `arity` parts. */
+  static from(value: Position | string, backend: string, arity?: number): Position {
+    const position: unknown = typeof value === "string" ? Position.parse(value) : value;
+    let normalised: Position;
+    if (position instanceof Position) normalised = position;
+    else if (isPositionLike(position)) normalised = new Position(position.backend, position.parts);
+    else throw new ValidationError("Expected a Position or its string form", "position");
+    normalised.assertBackend(backend);
+    if (arity !== undefined && normalised.parts.length !== arity) {
+      throw new ValidationError(
+        `Position "${normalised.toString()}" has ${normalised.parts.length} part(s); ${backend} positions have ${arity}`,
+        "position",
+      );
+    }
+    return normalised;
+  }
+
+  assertBackend(backend: string): void {
+    if (this.backend !== backend) {
+      throw new ValidationError(
+        `Position "${this.toString()}" belongs to the ${this.backend} backend, not ${backend}`,
+        "position",
+      );
+    }
+  }
+
+  /** Negative, zero or positive, comparing part by part. Positions of different backends throw. */
+  compareTo(other: Position): number {
+    other.assertBackend(this.backend);
+    const n = Math.max(this.parts.length, other.parts.length);
+    for (let i = 0; i < n; i++) {
+      const a = this.parts[i] ?? 0n;
+      const b = other.parts[i] ?? 0n;
+      if (a !== b) return a < b ? -1 : 1;
+    }
+    return 0;
+  }
+
+  equals(other: Position): boolean {
+    return this.backend === other.backend && this.compareTo(other) === 0;
+  }
+
+  toString(): string {
+    return `${this.backend}:${this.parts.join("/")}`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+function isPositionLike(value: unknown): value is { backend: string; parts: readonly bigint[] } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { backend?: unknown }).backend === "string" &&
+    Array.isArray((value as { parts?: unknown }).parts)
+  );
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import type { CodecRegistry } from "./codec.js";
+import { ValidationError, SerializationError } from "./errors.js";
+import type { EventData, EventMetadata } from "./event.js";
+import { assertStreamName, assertUuid } from "./validation.js";
+
+/** An event checked and encoded, ready for any adapter to write. */
+export interface PreparedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly contentType: string;
+  readonly schemaVersion: number;
+  readonly data: Uint8Array;
+  readonly metadata: EventMetadata;
+  /** Encoded size of data plus metadata, for append-size limits. */
+  readonly size: number;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Checks and encodes a batch before anything is written: one bad event refuses the whole batch.
+ * `maxAppendBytes` bounds the batch's encoded size.
+ */
+export function prepareEvents(
+  stream: string,
+  events: readonly EventData[],
+  codecs: CodecRegistry,
+  maxAppendBytes?: number,
+): PreparedEvent[] {
+  assertStreamName(stream);
+  if (!Array.isArray(events)) throw new ValidationError("events must be an array", "events");
+  if (events.length === 0) throw new ValidationError("events must hold at least one event", "events");
+  const prepared = new Array<PreparedEvent>(events.length);
+  let total = 0;
+  for (let i = 0; i < events.length; i++) {
+    const event = prepareEvent(events[i], codecs, `events[${i}]`);
+    total += event.size;
+    prepared[i] = event;
+  }
+  if (maxAppendBytes !== undefined && total > maxAppendBytes) {
+    throw new ValidationError(
+      `Append of ${total} bytes to "${stream}" exceeds the backend's limit of ${maxAppendBytes} bytes`,
+      "events",
+    );
+  }
+  return prepared;
+}
+
+export function prepareEvent(event: EventData | undefined, codecs: CodecRegistry, field: string): PreparedEvent {
+  if (typeof event !== "object" || event === null) {
+    throw new ValidationError(`${field} must be an event object`, field);
+  }
+  const { type, data, metadata, id, contentType, schemaVersion } = event;
+  if (typeof type !== "string" || type.length === 0) {
+    throw new ValidationError(`${field}.type must be a non-empty string`, `${field}.type`);
+  }
+  const eventId = id ?? randomUUID();
+  if (id !== undefined) assertUuid(id, `${field}.id`);
+  const version = schemaVersion ?? 1;
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new ValidationError(`${field}.schemaVersion must be a positive integer`, `${field}.schemaVersion`);
+  }
+  if (contentType !== undefined && (typeof contentType !== "string" || contentType.length === 0)) {
+    throw new ValidationError(`${field}.contentType must be a non-empty string`, `${field}.contentType`);
+  }
+  const resolvedType = contentType ?? codecs.defaultContentTypeFor(data);
+  const codec = codecs.get(resolvedType);
+  let bytes: Uint8Array;
+  try {
+    bytes = codec.encode(data);
+  } catch (error) {
+    if (error instanceof SerializationError) {
+      throw new SerializationError(`${field}.data: ${error.message}`, resolvedType, { cause: error.cause ?? error });
+    }
+    throw new SerializationError(`${field}.data cannot be encoded as ${resolvedType}`, resolvedType, { cause: error });
+  }
+  const meta = prepareMetadata(metadata, `${field}.metadata`);
+  return {
+    id: eventId,
+    type,
+    contentType: resolvedType,
+    schemaVersion: version,
+    data: bytes,
+    metadata: meta.value,
+    size: bytes.byteLength + meta.size,
+  };
+}
+
+function prepareMetadata(metadata: unknown, field: string): { value: EventMetadata; size: number } {
+  if (metadata === undefined) return { value: {}, size: 0 };
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+    throw new ValidationError(`${field} must be a plain object`, field);
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(metadata);
+  } catch (cause) {
+    throw new SerializationError(`${field} cannot be encoded as JSON: ${(cause as Error).message}`, "application/json", {
+      cause,
+    });
+  }
+  const meta = metadata as EventMetadata;
+  for (const key of ["correlationId", "causationId"] as const) {
+    if (meta[key] !== undefined && typeof meta[key] !== "string") {
+      throw new ValidationError(`${field}.${key} must be a string`, `${field}.${key}`);
+    }
+  }
+  // Round-trip so later mutation by the caller cannot change what was appended.
+  return { value: JSON.parse(text) as EventMetadata, size: utf8.encode(text).byteLength };
+}

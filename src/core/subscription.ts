@@ -1,0 +1,181 @@
+import { ClosedError, isConnectionError } from "./errors.js";
+import type { RecordedEvent } from "./event.js";
+import type { RetryOptions, Subscription } from "./event-stream.js";
+import type { Position } from "./position.js";
+
+/** Where a feed starts: exclusive of a revision (stream feeds) or a position (category, `$all`). */
+export type FeedStart = "start" | "end" | bigint | Position;
+
+/** What an adapter's feed yields: events, the caught-up marker, and (filtered `$all`) checkpoints. */
+export type FeedMessage =
+  | { readonly kind: "event"; readonly event: RecordedEvent }
+  | { readonly kind: "caughtUp" }
+  | { readonly kind: "checkpoint"; readonly position: Position };
+
+/**
+ * An adapter-side source of events. It must yield history strictly after `start`, then
+ * `caughtUp`, then live events, and end (or throw) promptly when `signal` aborts. A dropped
+ * connection is thrown as a `ConnectionError`; the subscription reopens the feed after the last
+ * event it delivered.
+ */
+export type Feed = (start: FeedStart, signal: AbortSignal) => AsyncIterable<FeedMessage>;
+
+export interface ManagedSubscriptionOptions {
+  /** "stream" resumes and de-duplicates by revision; "global" by position. */
+  readonly orderBy: "stream" | "global";
+  readonly from: FeedStart;
+  readonly feed: Feed;
+  readonly retry?: RetryOptions;
+  readonly signal?: AbortSignal;
+  /** Called when a reconnect is scheduled, for logging; never given secrets. */
+  readonly onReconnect?: (attempt: number, error: unknown) => void;
+}
+
+const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: Infinity, initialDelayMs: 100, maxDelayMs: 5_000 };
+
+/**
+ * The subscription every adapter returns: wraps a feed with caught-up signalling, de-duplication
+ * at the catch-up/live switch and after reconnects, reconnection with jittered backoff, and close.
+ */
+export function createSubscription(options: ManagedSubscriptionOptions): Subscription {
+  return new ManagedSubscription(options);
+}
+
+class ManagedSubscription implements Subscription {
+  readonly #options: ManagedSubscriptionOptions;
+  readonly #retry: Required<RetryOptions>;
+  readonly #abort = new AbortController();
+  readonly caughtUp: Promise<void>;
+  #resolveCaughtUp!: () => void;
+  #rejectCaughtUp!: (error: unknown) => void;
+  #isCaughtUp = false;
+  #closed = false;
+  #iterated = false;
+  #lastEvent: RecordedEvent | undefined;
+  #checkpoint: Position | undefined;
+
+  constructor(options: ManagedSubscriptionOptions) {
+    this.#options = options;
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.caughtUp = new Promise<void>((resolve, reject) => {
+      this.#resolveCaughtUp = resolve;
+      this.#rejectCaughtUp = reject;
+    });
+    // A subscription that fails before it catches up must not raise an unhandled rejection.
+    this.caughtUp.catch(() => undefined);
+    if (options.signal) {
+      if (options.signal.aborted) void this.close();
+      else options.signal.addEventListener("abort", () => void this.close(), { once: true });
+    }
+  }
+
+  get isCaughtUp(): boolean {
+    return this.#isCaughtUp;
+  }
+
+  get lastEvent(): RecordedEvent | undefined {
+    return this.#lastEvent;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort(new ClosedError("Subscription closed"));
+    if (!this.#isCaughtUp) this.#rejectCaughtUp(new ClosedError("Subscription closed before it caught up"));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    if (this.#iterated) throw new ClosedError("A subscription can be iterated only once");
+    this.#iterated = true;
+    const generator = this.#run();
+    return {
+      next: () => generator.next(),
+      return: async () => {
+        await this.close();
+        return generator.return(undefined);
+      },
+    };
+  }
+
+  async *#run(): AsyncGenerator<RecordedEvent, void, undefined> {
+    let failures = 0;
+    while (!this.#closed) {
+      try {
+        for await (const message of this.#options.feed(this.#resumePoint(), this.#abort.signal)) {
+          if (this.#closed) return;
+          if (message.kind === "caughtUp") {
+            failures = 0;
+            this.#markCaughtUp();
+          } else if (message.kind === "checkpoint") {
+            this.#checkpoint = message.position;
+          } else if (!this.#alreadyDelivered(message.event)) {
+            failures = 0;
+            this.#lastEvent = message.event;
+            this.#checkpoint = undefined;
+            yield message.event;
+          }
+        }
+        if (this.#closed) return;
+        // A feed that ends on its own has been cut off: treat it like a dropped connection.
+        throw new FeedEndedError();
+      } catch (error) {
+        if (this.#closed) return;
+        const retryable = isConnectionError(error) || error instanceof FeedEndedError;
+        failures++;
+        if (!retryable || failures > this.#retry.maxAttempts) {
+          this.#rejectCaughtUp(error);
+          this.#closed = true;
+          throw error;
+        }
+        this.#options.onReconnect?.(failures, error);
+        await sleep(backoffDelay(failures, this.#retry), this.#abort.signal);
+      }
+    }
+  }
+
+  #markCaughtUp(): void {
+    if (this.#isCaughtUp) return;
+    this.#isCaughtUp = true;
+    this.#resolveCaughtUp();
+  }
+
+  #resumePoint(): FeedStart {
+    const last = this.#lastEvent;
+    if (this.#options.orderBy === "stream") return last ? last.revision : this.#options.from;
+    const candidates = [last?.position, this.#checkpoint].filter((p): p is Position => p !== undefined);
+    if (candidates.length === 0) return this.#options.from;
+    return candidates.reduce((a, b) => (a.compareTo(b) >= 0 ? a : b));
+  }
+
+  #alreadyDelivered(event: RecordedEvent): boolean {
+    const last = this.#lastEvent;
+    if (!last) return false;
+    if (this.#options.orderBy === "stream") return event.revision <= last.revision;
+    return event.position.compareTo(last.position) <= 0;
+  }
+}
+
+class FeedEndedError extends Error {
+  constructor() {
+    super("The subscription feed ended unexpectedly");
+  }
+}
+
+export function backoffDelay(attempt: number, retry: Required<RetryOptions>): number {
+  const exponential = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1));
+  // Full jitter in the upper half keeps reconnect storms apart without long unlucky waits.
+  return exponential / 2 + Math.random() * (exponential / 2);
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,11 @@
+export * from "./core/errors.js";
+export * from "./core/event.js";
+export * from "./core/event-stream.js";
+export * from "./core/capabilities.js";
+export { Position } from "./core/position.js";
+export * from "./core/codec.js";
+export { connect, parseConnectTarget, type ConnectConfig } from "./core/connect.js";
+export type { BackendDescriptor } from "./core/backend.js";
+export { createSubscription, type Feed, type FeedMessage, type FeedStart } from "./core/subscription.js";
+export { prepareEvents, type PreparedEvent } from "./core/prepare.js";
+export { redactUrl } from "./core/redact.js";

@@ -1,0 +1,23 @@
+import { existsSync } from "node:fs";
+import { defineConfig } from "tsup";
+
+// One entry per subpath export. Adapter entries join as their folders land.
+const entries: Record<string, string> = {
+  index: "src/index.ts",
+  memory: "src/adapters/memory/index.ts",
+  testing: "src/testing/index.ts",
+  eventstoredb: "src/adapters/eventstoredb/index.ts",
+  ensign: "src/adapters/ensign/index.ts",
+};
+
+export default defineConfig({
+  entry: Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file))),
+  format: ["esm", "cjs"],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+  target: "node20",
+  external: ["@eventstore/db-client", "@grpc/grpc-js", "protobufjs", "vitest"],
+});
