@@ -8,3 +8,5 @@ export * from "./enums.js";
 export * from "./limits.js";
 export type * from "./messages.js";
 export * from "./service.js";
+export * from "./ids.js";
+export * from "./topic-hash.js";
