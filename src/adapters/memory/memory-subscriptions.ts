@@ -1,0 +1,74 @@
+import type { CodecRegistry } from "../../core/codec.js";
+import { StreamDeletedError } from "../../core/errors.js";
+import type { SubscribeOptions, Subscription, SubscriptionTarget } from "../../core/event-stream.js";
+import { createSubscription, type Feed, type FeedMessage, type FeedStart } from "../../core/subscription.js";
+import { resolveStart, resolveTarget, type ResolvedTarget } from "../../core/subscription-target.js";
+import { compileFilter } from "./memory-read-all.js";
+import { MEMORY_BACKEND, toRecordedEvent, type MemoryLog, type StoredEvent } from "./memory-log.js";
+
+export function subscribeInMemory(
+  log: MemoryLog,
+  codecs: CodecRegistry,
+  target: SubscriptionTarget,
+  options: SubscribeOptions,
+  closing: AbortSignal,
+  assertOpen: () => void,
+): Subscription {
+  assertOpen();
+  const resolved = resolveTarget(target);
+  const from = resolveStart(resolved, options.from, MEMORY_BACKEND, 1);
+  const signal = options.signal ? AbortSignal.any([options.signal, closing]) : closing;
+  const feed: Feed = resolved.kind === "stream" ? streamFeed(log, codecs, resolved.stream) : globalFeed(log, codecs, resolved);
+  return createSubscription({ orderBy: resolved.kind === "stream" ? "stream" : "global", from, feed, signal, retry: options.retry });
+}
+
+function streamFeed(log: MemoryLog, codecs: CodecRegistry, stream: string): Feed {
+  return async function* (start: FeedStart, signal: AbortSignal): AsyncGenerator<FeedMessage> {
+    let next: bigint | undefined = typeof start === "bigint" ? start + 1n : start === "start" ? 0n : undefined;
+    let caughtUp = false;
+    while (!signal.aborted) {
+      const changed = log.nextChange(signal);
+      const state = log.stream(stream);
+      if (state?.tombstoned) throw new StreamDeletedError(stream);
+      const length = BigInt(state?.events.length ?? 0);
+      next ??= length; // "end": only what is appended from now on
+      const now = Date.now();
+      for (; state && next < length; next++) {
+        const stored = state.events[Number(next)]!;
+        if (log.isVisible(state, stored, now)) yield { kind: "event", event: toRecordedEvent(stored, codecs) };
+        if (signal.aborted) return;
+      }
+      if (!caughtUp) {
+        caughtUp = true;
+        yield { kind: "caughtUp" };
+        continue;
+      }
+      await changed;
+    }
+  };
+}
+
+function globalFeed(log: MemoryLog, codecs: CodecRegistry, target: Exclude<ResolvedTarget, { kind: "stream" }>): Feed {
+  const matches: (stored: StoredEvent) => boolean =
+    target.kind === "category" ? (stored) => stored.streamId.startsWith(target.prefix) : compileFilter(target.filter);
+  return async function* (start: FeedStart, signal: AbortSignal): AsyncGenerator<FeedMessage> {
+    let next: number | undefined =
+      start === "start" ? 0 : start === "end" ? undefined : Number((start as { parts: readonly bigint[] }).parts[0]!) + 1;
+    let caughtUp = false;
+    while (!signal.aborted) {
+      const changed = log.nextChange(signal);
+      next ??= log.all.length;
+      for (; next < log.all.length; next++) {
+        const stored = log.all[next]!;
+        if (matches(stored)) yield { kind: "event", event: toRecordedEvent(stored, codecs) };
+        if (signal.aborted) return;
+      }
+      if (!caughtUp) {
+        caughtUp = true;
+        yield { kind: "caughtUp" };
+        continue;
+      }
+      await changed;
+    }
+  };
+}

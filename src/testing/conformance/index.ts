@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe } from "vitest";
+import type { EventStream } from "../../core/event-stream.js";
+import { appendCases } from "./append.js";
+import { badInputCases } from "./bad-input.js";
+import { concurrencyCases } from "./concurrency.js";
+import { makeTest, type ConformanceOptions, type SuiteContext } from "./context.js";
+import { deleteCases } from "./delete.js";
+import { idempotencyCases } from "./idempotency.js";
+import { metadataCases } from "./metadata.js";
+import { persistentCases } from "./persistent.js";
+import { readAllCases } from "./read-all.js";
+import { readCases } from "./read.js";
+import { subscribeCases } from "./subscribe.js";
+
+/**
+ * Registers the conformance suite for one adapter with vitest. Each case runs or is skipped by
+ * the adapter's capabilities, with the reason in the case's name.
+ */
+export function runConformanceSuite(options: ConformanceOptions): void {
+  describe(`EventStream conformance: ${options.name}`, () => {
+    let shared: EventStream | undefined;
+    const extra: EventStream[] = [];
+    beforeAll(async () => {
+      shared = await options.create();
+    });
+    afterAll(async () => {
+      await Promise.all([shared, ...extra].map((s) => s?.close()));
+      await options.cleanup?.();
+    });
+    const ctx: SuiteContext = {
+      caps: options.capabilities,
+      waitTimeoutMs: options.waitTimeoutMs ?? 15_000,
+      store: () => {
+        if (!shared) throw new Error("The conformance suite's EventStream was not created");
+        return shared;
+      },
+      fresh: async () => {
+        const store = await options.create();
+        extra.push(store);
+        return store;
+      },
+      test: makeTest(options.capabilities),
+    };
+    appendCases(ctx);
+    idempotencyCases(ctx);
+    readCases(ctx);
+    readAllCases(ctx);
+    subscribeCases(ctx);
+    deleteCases(ctx);
+    metadataCases(ctx);
+    persistentCases(ctx);
+    badInputCases(ctx);
+    concurrencyCases(ctx);
+  });
+}
+
+export type { ConformanceOptions } from "./context.js";

@@ -1,0 +1,8 @@
+import { createMemoryEventStream } from "../../src/adapters/memory/index.js";
+import { runConformanceSuite } from "../../src/testing/index.js";
+
+runConformanceSuite({
+  name: "memory",
+  capabilities: createMemoryEventStream().capabilities,
+  create: () => createMemoryEventStream(),
+});
