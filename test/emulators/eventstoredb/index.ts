@@ -1,0 +1,93 @@
+/**
+ * EventStoreDB wire-level emulator for tests.
+ *
+ * A @grpc/grpc-js server that registers the service definitions shipped in
+ * `@eventstore/db-client/generated/*_grpc_pb.js`, so the official client (and our adapter) talk to
+ * it over real gRPC on 127.0.0.1.
+ *
+ * ```ts
+ * const esdb = await startEventStoreEmulator();            // insecure (h2c), port 0 -> random
+ * const client = EventStoreDBClient.connectionString(esdb.connectionString);
+ * // ... client.dispose(); await esdb.close();
+ * ```
+ *
+ * `startEventStoreEmulator(options?: { port?: number; tls?: boolean; users?: Record<string, string> })`
+ * resolves to an {@link EventStoreEmulator}:
+ * - `port`: the bound port (stays the same across restarts).
+ * - `connectionString`: `esdb://127.0.0.1:PORT?tls=false`, or with `tls: true`
+ *   `esdb://127.0.0.1:PORT?tls=true&tlsCAFile=<caFile>` (add `user:password@` yourself).
+ * - `caFile`: path of the test CA certificate (TLS mode only), made with openssl at start.
+ * - `stop()`: forced shutdown (open subscriptions and BatchAppend streams are cancelled), data kept.
+ * - `restart()`: binds the same port again (after `stop()`, or stops first), data kept.
+ * - `close()`: stops for good and removes the certificate directory.
+ * - `store`: the in-memory log, for assertions and to move its clock (`store.now`).
+ *
+ * TLS mode authenticates with HTTP Basic against `users` (default `{ admin: "changeit" }`): wrong
+ * credentials -> UNAUTHENTICATED (client: AccessDeniedError); no credentials -> PERMISSION_DENIED
+ * with `exception: access-denied`. Insecure mode accepts everything, like `--insecure`.
+ *
+ * Served: ServerFeatures, Gossip.Read (single leader), Streams (Read, Append, BatchAppend, Delete,
+ * Tombstone), PersistentSubscriptions (all 8 RPCs). Not registered, so answered UNIMPLEMENTED:
+ * Projections, Users, Operations, Monitoring.
+ */
+import { EmulatorServer } from "./server.js";
+import type { EventStore } from "./store.js";
+import { makeCertificates, type Certificates } from "./tls.js";
+
+export interface EventStoreEmulatorOptions {
+  readonly port?: number;
+  readonly tls?: boolean;
+  readonly users?: Record<string, string>;
+}
+
+export interface EventStoreEmulator {
+  readonly port: number;
+  readonly connectionString: string;
+  readonly caFile?: string;
+  readonly store: EventStore;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_USERS: Readonly<Record<string, string>> = { admin: "changeit" };
+
+export async function startEventStoreEmulator(options: EventStoreEmulatorOptions = {}): Promise<EventStoreEmulator> {
+  const certificates: Certificates | undefined = options.tls === true ? makeCertificates() : undefined;
+  const server = new EmulatorServer({
+    port: options.port ?? 0,
+    certificates,
+    users: options.users ?? DEFAULT_USERS,
+  });
+  let closed = false;
+  try {
+    await server.start();
+  } catch (error) {
+    certificates?.remove();
+    throw error;
+  }
+  const port = server.port;
+  const connectionString =
+    certificates === undefined
+      ? `esdb://127.0.0.1:${port}?tls=false`
+      : `esdb://127.0.0.1:${port}?tls=true&tlsCAFile=${certificates.caFile}`;
+  return {
+    port,
+    connectionString,
+    caFile: certificates?.caFile,
+    store: server.store,
+    async stop() {
+      server.stop();
+    },
+    async restart() {
+      if (closed) throw new Error("The emulator was closed");
+      server.stop();
+      await server.start();
+    },
+    async close() {
+      closed = true;
+      server.stop();
+      certificates?.remove();
+    },
+  };
+}

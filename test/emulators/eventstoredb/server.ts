@@ -1,0 +1,111 @@
+// The emulator process-in-a-process: one @grpc/grpc-js Server serving the service definitions
+// shipped in @eventstore/db-client over a shared in-memory store. Stopping is always a forced
+// shutdown (open subscriptions and the BatchAppend stream must not hold CI hostage); restarting
+// binds the same port again and keeps the data.
+import { randomUUID } from "node:crypto";
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type ServerUnaryCall,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
+} from "@grpc/grpc-js";
+import type { Empty } from "@eventstore/db-client/generated/shared_pb";
+import type { ClusterInfo } from "@eventstore/db-client/generated/gossip_pb";
+import { basicAuthenticator, insecureAuthenticator, type Authenticator, type Users } from "./auth.js";
+import { serverFeaturesHandler } from "./features.js";
+import { featuresGrpc, gossipGrpc, gossipPb, streamsGrpc } from "./proto.js";
+import { EventStore } from "./store.js";
+import { streamsReadHandler } from "./streams-read.js";
+import { streamsWriteHandlers } from "./streams-write.js";
+import type { Certificates } from "./tls.js";
+import { uuidMessage } from "./wire.js";
+
+export interface EmulatorServerOptions {
+  readonly port: number;
+  readonly certificates?: Certificates;
+  readonly users?: Users;
+}
+
+const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+export class EmulatorServer {
+  readonly store = new EventStore();
+  readonly #auth: Authenticator;
+  readonly #options: EmulatorServerOptions;
+  readonly #instanceId = randomUUID();
+  #server: Server | undefined;
+  #port: number;
+
+  constructor(options: EmulatorServerOptions) {
+    this.#options = options;
+    this.#port = options.port;
+    this.#auth = options.certificates === undefined ? insecureAuthenticator : basicAuthenticator(options.users ?? {});
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get running(): boolean {
+    return this.#server !== undefined;
+  }
+
+  async start(): Promise<number> {
+    if (this.#server !== undefined) return this.#port;
+    const server = new Server({
+      "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+      "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+    });
+    const services: ServiceDefinition[] = [
+      streamsGrpc.StreamsService,
+      featuresGrpc.ServerFeaturesService,
+      gossipGrpc.GossipService,
+    ];
+    const write = streamsWriteHandlers(this.store, this.#auth);
+    server.addService(streamsGrpc.StreamsService, {
+      read: streamsReadHandler(this.store, this.#auth),
+      append: write.append,
+      batchAppend: write.batchAppend,
+      delete: write.delete,
+      tombstone: write.tombstone,
+    } satisfies UntypedServiceImplementation);
+    server.addService(featuresGrpc.ServerFeaturesService, serverFeaturesHandler(() => services));
+    server.addService(gossipGrpc.GossipService, { read: this.#gossip } satisfies UntypedServiceImplementation);
+    const { certificates } = this.#options;
+    const credentials =
+      certificates === undefined
+        ? ServerCredentials.createInsecure()
+        : ServerCredentials.createSsl(null, [{ private_key: certificates.key, cert_chain: certificates.cert }], false);
+    this.#port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`127.0.0.1:${this.#port}`, credentials, (error, port) =>
+        error === null ? resolve(port) : reject(error),
+      );
+    });
+    this.#server = server;
+    return this.#port;
+  }
+
+  /** Forced shutdown: every open call is cancelled at once. */
+  stop(): void {
+    const server = this.#server;
+    this.#server = undefined;
+    if (server === undefined) return;
+    server.forceShutdown();
+    this.store.detachListeners();
+  }
+
+  /** A single-node "cluster": this node as the leader (VNodeState.Leader = 8). */
+  readonly #gossip = (call: ServerUnaryCall<Empty, ClusterInfo>, callback: sendUnaryData<ClusterInfo>): void => {
+    const endPoint = new gossipPb.EndPoint().setAddress("127.0.0.1").setPort(this.#port);
+    const member = new gossipPb.MemberInfo()
+      .setInstanceId(uuidMessage(this.#instanceId, "string"))
+      .setTimeStamp((BigInt(Date.now()) * 10_000n).toString())
+      .setState(gossipPb.MemberInfo.VNodeState.LEADER)
+      .setIsAlive(true)
+      .setHttpEndPoint(endPoint);
+    void call;
+    callback(null, new gossipPb.ClusterInfo().setMembersList([member]));
+  };
+}

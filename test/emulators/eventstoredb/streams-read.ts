@@ -1,0 +1,228 @@
+// Streams.Read: stream and `$all` reads in both directions, and catch-up subscriptions
+// (confirmation -> history strictly after the start -> caught_up -> live), with filtered `$all`
+// subscriptions emitting checkpoints.
+import { randomUUID } from "node:crypto";
+import type { ServerWritableStream } from "@grpc/grpc-js";
+import type { ReadReq, ReadResp } from "@eventstore/db-client/generated/streams_pb";
+import type { Authenticator } from "./auth.js";
+import { invalidArgument, streamDeleted } from "./errors.js";
+import { eventFilterOf, type EventFilter } from "./filter.js";
+import { streamsPb } from "./proto.js";
+import { DELETED_STREAM, type EventStore, type StoredEvent } from "./store.js";
+import { eventResponse, streamIdentifier, streamName, type UuidForm } from "./wire.js";
+
+type ReadCall = ServerWritableStream<ReadReq, ReadResp>;
+
+interface ReadContext {
+  readonly call: ReadCall;
+  readonly store: EventStore;
+  readonly form: UuidForm;
+  readonly resolveLinks: boolean;
+}
+
+export function streamsReadHandler(store: EventStore, auth: Authenticator) {
+  return (call: ReadCall): void => {
+    const denied = auth.authorize(call.metadata);
+    if (denied !== undefined) {
+      call.emit("error", denied);
+      return;
+    }
+    try {
+      const options = call.request.getOptions();
+      if (options === undefined) throw invalidArgument("Options were not sent");
+      const context: ReadContext = {
+        call,
+        store,
+        form: options.getUuidOption()?.hasStructured() === true ? "structured" : "string",
+        resolveLinks: options.getResolveLinks(),
+      };
+      const backwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
+      const filter = options.hasFilter() ? eventFilterOf(options.getFilter()!) : undefined;
+      if (options.hasStream()) {
+        if (filter !== undefined) throw invalidArgument("Filters are only supported on $all");
+        const stream = options.getStream()!;
+        if (options.hasSubscription()) return subscribeToStream(context, stream);
+        return readStream(context, stream, backwards, countOf(options));
+      }
+      const all = options.getAll();
+      if (all === undefined) throw invalidArgument("Stream option was not set");
+      if (options.hasSubscription()) {
+        if (backwards) throw invalidArgument("Subscriptions read forwards only");
+        return subscribeToAll(context, all, filter);
+      }
+      return readAll(context, all, backwards, countOf(options), filter);
+    } catch (error) {
+      call.emit("error", error);
+    }
+  };
+}
+
+function countOf(options: ReadReq.Options): number {
+  const count = BigInt(options.getCount() || "0");
+  return count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count);
+}
+
+function send(context: ReadContext, response: ReadResp): void {
+  if (!context.call.cancelled && !context.call.destroyed) context.call.write(response);
+}
+
+/** Resolves a `$>` link ("<revision>@<stream>") when asked to; a dangling link comes back alone. */
+function sendEvent(context: ReadContext, event: StoredEvent, withPosition = true): void {
+  if (context.resolveLinks && event.type === "$>") {
+    const text = Buffer.from(event.data).toString("utf8");
+    const at = text.indexOf("@");
+    const target =
+      at > 0
+        ? context.store
+            .readableEvents(text.slice(at + 1))
+            ?.find((candidate) => candidate.revision.toString() === text.slice(0, at))
+        : undefined;
+    if (target !== undefined) return send(context, eventResponse(target, context.form, { link: event, withPosition }));
+    const read = eventResponse(event, context.form, { withPosition }).getEvent()!;
+    read.setLink(read.getEvent());
+    read.clearEvent();
+    return send(context, new streamsPb.ReadResp().setEvent(read));
+  }
+  send(context, eventResponse(event, context.form, { withPosition }));
+}
+
+function readStream(context: ReadContext, options: ReadReq.Options.StreamOptions, backwards: boolean, count: number) {
+  const { call, store } = context;
+  const stream = streamName(options.getStreamIdentifier());
+  if (store.isTombstoned(stream)) throw streamDeleted(stream);
+  const events = store.readableEvents(stream);
+  if (events === undefined) {
+    const notFound = new streamsPb.ReadResp.StreamNotFound().setStreamIdentifier(streamIdentifier(stream));
+    send(context, new streamsPb.ReadResp().setStreamNotFound(notFound));
+    call.end();
+    return;
+  }
+  let selected: StoredEvent[];
+  if (backwards) {
+    const from = options.hasRevision() ? BigInt(options.getRevision()) : undefined;
+    selected = events.filter((event) => from === undefined || event.revision <= from).reverse();
+  } else {
+    const from = options.hasRevision() ? BigInt(options.getRevision()) : 0n;
+    selected = options.hasEnd() ? [] : events.filter((event) => event.revision >= from);
+  }
+  for (const event of selected.slice(0, count)) sendEvent(context, event);
+  call.end();
+}
+
+function positionOf(options: ReadReq.Options.AllOptions): bigint | "start" | "end" {
+  if (options.hasStart()) return "start";
+  if (options.hasEnd()) return "end";
+  const position = options.getPosition();
+  if (position === undefined) throw invalidArgument("All option was not set");
+  return BigInt(position.getCommitPosition());
+}
+
+function readAll(
+  context: ReadContext,
+  options: ReadReq.Options.AllOptions,
+  backwards: boolean,
+  count: number,
+  filter: EventFilter | undefined,
+) {
+  const log = context.store.log;
+  const from = positionOf(options);
+  let selected: StoredEvent[];
+  if (backwards) {
+    const before = from === "start" ? -1n : from === "end" ? undefined : from;
+    selected = log.filter((event) => before === undefined || event.position < before).reverse();
+  } else {
+    const start = from === "start" ? 0n : from === "end" ? undefined : from;
+    selected = start === undefined ? [] : log.filter((event) => event.position >= start);
+  }
+  if (filter !== undefined) selected = selected.filter((event) => filter.matches(event));
+  for (const event of selected.slice(0, count)) sendEvent(context, event);
+  context.call.end();
+}
+
+function confirm(context: ReadContext): void {
+  const confirmation = new streamsPb.ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID());
+  send(context, new streamsPb.ReadResp().setConfirmation(confirmation));
+}
+
+function caughtUp(context: ReadContext): void {
+  send(context, new streamsPb.ReadResp().setCaughtUp(new streamsPb.ReadResp.CaughtUp()));
+}
+
+function subscribeToStream(context: ReadContext, options: ReadReq.Options.StreamOptions): void {
+  const { call, store } = context;
+  const stream = streamName(options.getStreamIdentifier());
+  confirm(context);
+  if (store.isTombstoned(stream)) {
+    call.emit("error", streamDeleted(stream));
+    return;
+  }
+  let after = options.hasRevision() ? BigInt(options.getRevision()) : -1n;
+  if (options.hasEnd()) after = store.lastEventNumber(stream);
+  // History and the live registration happen in the same tick: nothing can slip in between.
+  for (const event of store.readableEvents(stream) ?? []) {
+    if (event.revision > after) {
+      sendEvent(context, event);
+      after = event.revision;
+    }
+  }
+  caughtUp(context);
+  const stop = store.onAppended((event) => {
+    if (event.stream !== stream) return;
+    if (event.revision === DELETED_STREAM) {
+      sendEvent(context, event);
+      stop();
+      call.emit("error", streamDeleted(stream));
+      return;
+    }
+    if (event.revision > after) {
+      after = event.revision;
+      sendEvent(context, event);
+    }
+  });
+  call.on("cancelled", stop);
+  call.on("close", stop);
+}
+
+function subscribeToAll(context: ReadContext, options: ReadReq.Options.AllOptions, filter: EventFilter | undefined): void {
+  const { call, store } = context;
+  const from = positionOf(options);
+  confirm(context);
+  let considered = 0;
+  const checkpoint = (position: bigint) => {
+    const message = new streamsPb.ReadResp.Checkpoint()
+      .setCommitPosition(position.toString())
+      .setPreparePosition(position.toString());
+    send(context, new streamsPb.ReadResp().setCheckpoint(message));
+  };
+  const history =
+    from === "end" ? [] : store.log.filter((event) => from === "start" || event.position > from);
+  if (filter === undefined) {
+    for (const event of history) sendEvent(context, event);
+  } else {
+    // Catch-up reads pages of `window` considered events; a checkpoint follows a page once the
+    // considered count reaches the interval (the last page hands its count over to the live phase).
+    for (let start = 0; start < history.length; start += filter.window) {
+      const page = history.slice(start, start + filter.window);
+      for (const event of page) if (filter.matches(event)) sendEvent(context, event);
+      considered += page.length;
+      const endOfStream = start + filter.window >= history.length;
+      if (!endOfStream && considered >= filter.checkpointInterval) {
+        considered %= filter.checkpointInterval;
+        checkpoint(page.at(-1)!.position);
+      }
+    }
+  }
+  caughtUp(context);
+  const stop = store.onAppended((event) => {
+    if (filter === undefined) return sendEvent(context, event);
+    if (filter.matches(event)) sendEvent(context, event);
+    considered += 1;
+    if (considered >= filter.checkpointInterval) {
+      considered = 0;
+      checkpoint(event.position);
+    }
+  });
+  call.on("cancelled", stop);
+  call.on("close", stop);
+}
+
