@@ -144,13 +144,7 @@ export class MemoryEventStream implements EventStream {
   }
 
   async delete(stream: string, options: DeleteOptions = {}): Promise<void> {
-    this.#assertOpen();
-    assertStreamName(stream);
-    const expected = options.expectedRevision ?? "any";
-    assertExpectedRevision(expected);
-    const state = this.#log.stream(stream);
-    if (state?.tombstoned) throw new StreamDeletedError(stream);
-    checkExpectedRevision(stream, state, expected);
+    const state = this.#checkDeletable(stream, options);
     if (!state || state.softDeleted) throw new StreamNotFoundError(stream);
     state.softDeleted = true;
     state.deletedBefore = BigInt(state.events.length);
@@ -158,6 +152,13 @@ export class MemoryEventStream implements EventStream {
   }
 
   async tombstone(stream: string, options: DeleteOptions = {}): Promise<void> {
+    const state = this.#checkDeletable(stream, options);
+    (state ?? this.#log.getOrCreate(stream)).tombstoned = true;
+    this.#log.notify();
+  }
+
+  /** Shared checks of delete and tombstone; returns the stream's state if it has one. */
+  #checkDeletable(stream: string, options: DeleteOptions): StreamState | undefined {
     this.#assertOpen();
     assertStreamName(stream);
     const expected = options.expectedRevision ?? "any";
@@ -165,9 +166,7 @@ export class MemoryEventStream implements EventStream {
     const state = this.#log.stream(stream);
     if (state?.tombstoned) throw new StreamDeletedError(stream);
     checkExpectedRevision(stream, state, expected);
-    const target = state ?? this.#log.getOrCreate(stream);
-    target.tombstoned = true;
-    this.#log.notify();
+    return state;
   }
 
   async getStreamMetadata(stream: string): Promise<StreamMetadata> {

@@ -3,7 +3,8 @@ import { StreamDeletedError } from "../../core/errors.js";
 import type { SubscribeOptions, Subscription, SubscriptionTarget } from "../../core/event-stream.js";
 import { createSubscription, type Feed, type FeedMessage, type FeedStart } from "../../core/subscription.js";
 import { resolveStart, resolveTarget, type ResolvedTarget } from "../../core/subscription-target.js";
-import { compileFilter } from "./memory-read-all.js";
+import type { Position } from "../../core/position.js";
+import { compileFilter, positionIndex } from "./memory-read-all.js";
 import { MEMORY_BACKEND, toRecordedEvent, type MemoryLog, type StoredEvent } from "./memory-log.js";
 
 export function subscribeInMemory(
@@ -22,20 +23,18 @@ export function subscribeInMemory(
   return createSubscription({ orderBy: resolved.kind === "stream" ? "stream" : "global", from, feed, signal, retry: options.retry });
 }
 
-function streamFeed(log: MemoryLog, codecs: CodecRegistry, stream: string): Feed {
+/**
+ * A feed over the log: `drain()` yields what was stored since its last call (advancing its own
+ * cursor); between drains the feed sleeps until the log changes.
+ */
+function followLog(log: MemoryLog, codecs: CodecRegistry, open: (start: FeedStart) => () => Iterable<StoredEvent>): Feed {
   return async function* (start: FeedStart, signal: AbortSignal): AsyncGenerator<FeedMessage> {
-    let next: bigint | undefined = typeof start === "bigint" ? start + 1n : start === "start" ? 0n : undefined;
+    const drain = open(start);
     let caughtUp = false;
     while (!signal.aborted) {
       const changed = log.nextChange(signal);
-      const state = log.stream(stream);
-      if (state?.tombstoned) throw new StreamDeletedError(stream);
-      const length = BigInt(state?.events.length ?? 0);
-      next ??= length; // "end": only what is appended from now on
-      const now = Date.now();
-      for (; state && next < length; next++) {
-        const stored = state.events[Number(next)]!;
-        if (log.isVisible(state, stored, now)) yield { kind: "event", event: toRecordedEvent(stored, codecs) };
+      for (const stored of drain()) {
+        yield { kind: "event", event: toRecordedEvent(stored, codecs) };
         if (signal.aborted) return;
       }
       if (!caughtUp) {
@@ -48,27 +47,34 @@ function streamFeed(log: MemoryLog, codecs: CodecRegistry, stream: string): Feed
   };
 }
 
+function streamFeed(log: MemoryLog, codecs: CodecRegistry, stream: string): Feed {
+  return followLog(log, codecs, (start) => {
+    let next: bigint | undefined = typeof start === "bigint" ? start + 1n : start === "start" ? 0n : undefined;
+    return function* () {
+      const state = log.stream(stream);
+      if (state?.tombstoned) throw new StreamDeletedError(stream);
+      const length = BigInt(state?.events.length ?? 0);
+      next ??= length; // "end": only what is appended from now on
+      const now = Date.now();
+      for (; state && next < length; next++) {
+        const stored = state.events[Number(next)]!;
+        if (log.isVisible(state, stored, now)) yield stored;
+      }
+    };
+  });
+}
+
 function globalFeed(log: MemoryLog, codecs: CodecRegistry, target: Exclude<ResolvedTarget, { kind: "stream" }>): Feed {
   const matches: (stored: StoredEvent) => boolean =
     target.kind === "category" ? (stored) => stored.streamId.startsWith(target.prefix) : compileFilter(target.filter);
-  return async function* (start: FeedStart, signal: AbortSignal): AsyncGenerator<FeedMessage> {
-    let next: number | undefined =
-      start === "start" ? 0 : start === "end" ? undefined : Number((start as { parts: readonly bigint[] }).parts[0]!) + 1;
-    let caughtUp = false;
-    while (!signal.aborted) {
-      const changed = log.nextChange(signal);
+  return followLog(log, codecs, (start) => {
+    let next: number | undefined = start === "start" ? 0 : start === "end" ? undefined : positionIndex(start as Position) + 1;
+    return function* () {
       next ??= log.all.length;
       for (; next < log.all.length; next++) {
         const stored = log.all[next]!;
-        if (matches(stored)) yield { kind: "event", event: toRecordedEvent(stored, codecs) };
-        if (signal.aborted) return;
+        if (matches(stored)) yield stored;
       }
-      if (!caughtUp) {
-        caughtUp = true;
-        yield { kind: "caughtUp" };
-        continue;
-      }
-      await changed;
-    }
-  };
+    };
+  });
 }
