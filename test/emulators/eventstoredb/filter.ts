@@ -1,6 +1,5 @@
 // Server-side `$all` filters (by stream name or event type; regex wins over prefixes, as in
 // EventFilter) and the checkpoint cadence of filtered subscriptions.
-import type { ReadReq } from "@eventstore/db-client/generated/streams_pb";
 import type { StoredEvent } from "./store.js";
 
 /** The server's read batch size: the search window when the client sends `count` instead of `max`. */
@@ -14,7 +13,22 @@ export interface EventFilter {
   readonly window: number;
 }
 
-export function eventFilterOf(options: ReadReq.Options.FilterOptions): EventFilter {
+interface Expression {
+  getRegex(): string;
+  getPrefixList(): string[];
+}
+
+/** The filter options of Streams.Read and of persistent subscriptions to `$all` share this shape. */
+export interface FilterOptionsMessage {
+  hasStreamIdentifier(): boolean;
+  getStreamIdentifier(): Expression | undefined;
+  getEventType(): Expression | undefined;
+  hasMax(): boolean;
+  getMax(): number;
+  getCheckpointintervalmultiplier(): number;
+}
+
+export function eventFilterOf(options: FilterOptionsMessage): EventFilter {
   const onStream = options.hasStreamIdentifier();
   const expression = onStream ? options.getStreamIdentifier() : options.getEventType();
   const regex = expression?.getRegex() ?? "";

@@ -15,7 +15,8 @@ import type { Empty } from "@eventstore/db-client/generated/shared_pb";
 import type { ClusterInfo } from "@eventstore/db-client/generated/gossip_pb";
 import { basicAuthenticator, insecureAuthenticator, type Authenticator, type Users } from "./auth.js";
 import { serverFeaturesHandler } from "./features.js";
-import { featuresGrpc, gossipGrpc, gossipPb, streamsGrpc } from "./proto.js";
+import { featuresGrpc, gossipGrpc, gossipPb, persistentGrpc, streamsGrpc } from "./proto.js";
+import { PersistentSubscriptions, persistentSubscriptionHandlers } from "./persistent-service.js";
 import { EventStore } from "./store.js";
 import { streamsReadHandler } from "./streams-read.js";
 import { streamsWriteHandlers } from "./streams-write.js";
@@ -32,6 +33,7 @@ const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 export class EmulatorServer {
   readonly store = new EventStore();
+  readonly persistent = new PersistentSubscriptions(this.store);
   readonly #auth: Authenticator;
   readonly #options: EmulatorServerOptions;
   readonly #instanceId = randomUUID();
@@ -60,6 +62,7 @@ export class EmulatorServer {
     });
     const services: ServiceDefinition[] = [
       streamsGrpc.StreamsService,
+      persistentGrpc.PersistentSubscriptionsService,
       featuresGrpc.ServerFeaturesService,
       gossipGrpc.GossipService,
     ];
@@ -71,6 +74,10 @@ export class EmulatorServer {
       delete: write.delete,
       tombstone: write.tombstone,
     } satisfies UntypedServiceImplementation);
+    server.addService(
+      persistentGrpc.PersistentSubscriptionsService,
+      persistentSubscriptionHandlers(this.persistent, this.#auth) satisfies UntypedServiceImplementation,
+    );
     server.addService(featuresGrpc.ServerFeaturesService, serverFeaturesHandler(() => services));
     server.addService(gossipGrpc.GossipService, { read: this.#gossip } satisfies UntypedServiceImplementation);
     const { certificates } = this.#options;
@@ -94,6 +101,7 @@ export class EmulatorServer {
     if (server === undefined) return;
     server.forceShutdown();
     this.store.detachListeners();
+    this.persistent.disconnectAll();
   }
 
   /** A single-node "cluster": this node as the leader (VNodeState.Leader = 8). */

@@ -45,7 +45,10 @@ export class EventStore {
   readonly #log: StoredEvent[] = [];
   readonly #streams = new Map<string, StreamIndex>();
   readonly #eventIds = new Map<string, { stream: string; revision: bigint }>();
+  /** Live subscriptions: dropped when the server is force-stopped. */
   readonly #listeners = new Set<(event: StoredEvent) => void>();
+  /** Server-side machinery (persistent subscriptions) that outlives a stop/restart. */
+  readonly #internalListeners = new Set<(event: StoredEvent) => void>();
   #nextPosition = 0n;
   /** Injected clock (ms) so `$maxAge` can be tested without sleeping. */
   now: () => number = () => Date.now();
@@ -63,9 +66,22 @@ export class EventStore {
     return this.#nextPosition;
   }
 
-  onAppended(listener: (event: StoredEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /** Index in the log of the first record at or after `position` (binary search). */
+  firstIndexAtOrAfter(position: bigint): number {
+    let low = 0;
+    let high = this.#log.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.#log[middle]!.position < position) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  onAppended(listener: (event: StoredEvent) => void, options: { survivesStop?: boolean } = {}): () => void {
+    const listeners = options.survivesStop === true ? this.#internalListeners : this.#listeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** Drops every live listener (used when the server is force-stopped). */
@@ -260,7 +276,10 @@ export class EventStore {
 
   #publish(records: readonly StoredEvent[]): void {
     for (const record of records) this.#log.push(record);
-    for (const record of records) for (const listener of [...this.#listeners]) listener(record);
+    for (const record of records) {
+      for (const listener of [...this.#listeners]) listener(record);
+      for (const listener of [...this.#internalListeners]) listener(record);
+    }
   }
 
   /** A fresh EventStoreDB is never empty: it writes users, settings and similar system records. */

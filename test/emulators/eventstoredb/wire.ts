@@ -38,8 +38,23 @@ export function uuidMessage(id: string, form: UuidForm): UUID {
   return uuid.setStructured(structured);
 }
 
+/** Streams.Read and PersistentSubscriptions.Read each have their own RecordedEvent class. */
+export interface RecordedEventMessage {
+  setId(value?: UUID): unknown;
+  setStreamIdentifier(value?: StreamIdentifier): unknown;
+  setStreamRevision(value: string): unknown;
+  setCommitPosition(value: string): unknown;
+  setPreparePosition(value: string): unknown;
+  getMetadataMap(): { set(key: string, value: string): unknown };
+  setData(value: Uint8Array): unknown;
+  setCustomMetadata(value: Uint8Array): unknown;
+}
+
 export function recordedEvent(event: StoredEvent, form: UuidForm): ReadResp.ReadEvent.RecordedEvent {
-  const recorded = new streamsPb.ReadResp.ReadEvent.RecordedEvent();
+  return fillRecordedEvent(new streamsPb.ReadResp.ReadEvent.RecordedEvent(), event, form);
+}
+
+export function fillRecordedEvent<T extends RecordedEventMessage>(recorded: T, event: StoredEvent, form: UuidForm): T {
   recorded.setId(uuidMessage(event.id, form));
   recorded.setStreamIdentifier(streamIdentifier(event.stream));
   recorded.setStreamRevision(event.revision.toString());

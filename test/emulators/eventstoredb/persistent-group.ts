@@ -1,0 +1,314 @@
+// One persistent subscription group (competing consumers): at-least-once delivery from a stream or
+// `$all`, per-consumer buffers, ack/nack (park/retry/skip/stop), retries after the message
+// timeout, parking after maxRetryCount into `$persistentsubscription-<source>::<group>-parked`.
+import { randomUUID } from "node:crypto";
+import type { EventFilter } from "./filter.js";
+import type { EventStore, StoredEvent } from "./store.js";
+
+export type ConsumerStrategy = "DispatchToSingle" | "RoundRobin" | "Pinned";
+export type StartFrom = "start" | "end" | bigint;
+export type NackAction = "park" | "retry" | "skip" | "stop" | "unknown";
+
+export interface GroupSettings {
+  readonly resolveLinks: boolean;
+  readonly extraStatistics: boolean;
+  readonly messageTimeoutMs: number;
+  readonly checkpointAfterMs: number;
+  readonly maxRetryCount: number;
+  readonly minCheckpointCount: number;
+  readonly maxCheckpointCount: number;
+  /** 0 = unbounded. */
+  readonly maxSubscriberCount: number;
+  readonly liveBufferSize: number;
+  readonly readBatchSize: number;
+  readonly historyBufferSize: number;
+  readonly strategy: ConsumerStrategy;
+  /** A stream revision (inclusive) or, for `$all`, a commit position (inclusive). */
+  readonly startFrom: StartFrom;
+  readonly filter?: EventFilter;
+}
+
+export interface Delivery {
+  readonly event: StoredEvent;
+  readonly link?: StoredEvent;
+  readonly retryCount: number;
+  /** What the client acks: the link id when there is a link, else the event id. */
+  readonly ackId: string;
+}
+
+export interface Consumer {
+  readonly id: string;
+  readonly bufferSize: number;
+  readonly connectionName: string;
+  readonly from: string;
+  readonly username: string;
+  inFlight: number;
+  totalItems: number;
+  send(delivery: Delivery): void;
+  drop(error?: Error): void;
+}
+
+interface Outstanding {
+  readonly delivery: Delivery;
+  readonly consumer: Consumer;
+  readonly timer: NodeJS.Timeout | undefined;
+}
+
+export class PersistentGroup {
+  readonly consumers: Consumer[] = [];
+  readonly #store: EventStore;
+  readonly #retries: Delivery[] = [];
+  readonly #outstanding = new Map<string, Outstanding>();
+  #settings: GroupSettings;
+  /** Next revision (stream) or position ($all) to read, inclusive. */
+  #cursor: bigint;
+  #roundRobin = 0;
+  #lastProcessed: StoredEvent | undefined;
+  totalItems = 0;
+
+  constructor(
+    readonly source: string,
+    readonly name: string,
+    settings: GroupSettings,
+    store: EventStore,
+  ) {
+    this.#store = store;
+    this.#settings = settings;
+    this.#cursor = this.#initialCursor(settings.startFrom);
+  }
+
+  get settings(): GroupSettings {
+    return this.#settings;
+  }
+
+  get parkedStream(): string {
+    return `$persistentsubscription-${this.source}::${this.name}-parked`;
+  }
+
+  get parkedCount(): number {
+    return this.#store.readableEvents(this.parkedStream)?.length ?? 0;
+  }
+
+  get outstandingCount(): number {
+    return this.#outstanding.size;
+  }
+
+  get retryCount(): number {
+    return this.#retries.length;
+  }
+
+  get lastProcessed(): StoredEvent | undefined {
+    return this.#lastProcessed;
+  }
+
+  get lastKnown(): StoredEvent | undefined {
+    if (this.source === "$all") return this.#store.log.at(-1);
+    return this.#store.readableEvents(this.source)?.at(-1);
+  }
+
+  update(settings: GroupSettings): void {
+    this.#settings = settings;
+  }
+
+  isFull(): boolean {
+    const max = this.#settings.maxSubscriberCount;
+    return max > 0 && this.consumers.length >= max;
+  }
+
+  connect(consumer: Consumer): void {
+    this.consumers.push(consumer);
+    this.pump();
+  }
+
+  disconnect(consumer: Consumer): void {
+    const index = this.consumers.indexOf(consumer);
+    if (index < 0) return;
+    this.consumers.splice(index, 1);
+    for (const [id, outstanding] of this.#outstanding) {
+      if (outstanding.consumer !== consumer) continue;
+      this.#forget(id);
+      this.#retry(outstanding.delivery);
+    }
+    this.pump();
+  }
+
+  dropAll(error: Error): void {
+    for (const consumer of [...this.consumers]) {
+      this.disconnect(consumer);
+      consumer.drop(error);
+    }
+  }
+
+  ack(ids: readonly string[]): void {
+    for (const id of ids) {
+      const outstanding = this.#forget(id);
+      if (outstanding !== undefined) this.#processed(outstanding.delivery);
+    }
+    this.pump();
+  }
+
+  nack(ids: readonly string[], action: NackAction, reason: string): void {
+    for (const id of ids) {
+      const outstanding = this.#forget(id);
+      if (outstanding === undefined) continue;
+      const { delivery } = outstanding;
+      if (action === "park") this.#park(delivery, reason);
+      else if (action === "retry") this.#retry(delivery);
+      else if (action === "skip") this.#processed(delivery);
+      else if (action === "stop") this.#retries.unshift(delivery);
+      else this.#retry(delivery);
+    }
+    this.pump();
+  }
+
+  /** Moves parked events back into the retry queue (oldest first) and truncates the parked stream. */
+  replayParked(stopAt: number | undefined): void {
+    const parked = this.#store.readableEvents(this.parkedStream) ?? [];
+    const replayed = stopAt === undefined ? parked : parked.slice(0, stopAt);
+    for (const link of replayed) {
+      const target = this.#resolveLink(link);
+      if (target !== undefined) this.#retries.push(this.#delivery(target, 0));
+    }
+    const last = replayed.at(-1);
+    if (last !== undefined) {
+      this.#store.append(`$$${this.parkedStream}`, -2n, [
+        {
+          id: randomUUID(),
+          type: "$metadata",
+          contentType: "application/json",
+          data: Buffer.from(JSON.stringify({ $tb: Number(last.revision + 1n) })),
+          customMetadata: new Uint8Array(),
+        },
+      ]);
+    }
+    this.pump();
+  }
+
+  /** Hands out events while some consumer has a free slot. */
+  pump(): void {
+    for (;;) {
+      const consumer = this.#pickConsumer();
+      if (consumer === undefined) return;
+      const delivery = this.#retries.shift() ?? this.#next();
+      if (delivery === undefined) return;
+      this.#dispatch(consumer, delivery);
+    }
+  }
+
+  close(): void {
+    for (const id of [...this.#outstanding.keys()]) this.#forget(id);
+  }
+
+  #dispatch(consumer: Consumer, delivery: Delivery): void {
+    const timeout = this.#settings.messageTimeoutMs;
+    const timer =
+      timeout > 0
+        ? setTimeout(() => {
+            if (this.#forget(delivery.ackId) !== undefined) {
+              this.#retry(delivery);
+              this.pump();
+            }
+          }, timeout)
+        : undefined;
+    timer?.unref();
+    this.#outstanding.set(delivery.ackId, { delivery, consumer, timer });
+    consumer.inFlight += 1;
+    consumer.totalItems += 1;
+    this.totalItems += 1;
+    consumer.send(delivery);
+  }
+
+  #forget(id: string): Outstanding | undefined {
+    const outstanding = this.#outstanding.get(id);
+    if (outstanding === undefined) return undefined;
+    this.#outstanding.delete(id);
+    if (outstanding.timer !== undefined) clearTimeout(outstanding.timer);
+    outstanding.consumer.inFlight -= 1;
+    return outstanding;
+  }
+
+  #retry(delivery: Delivery): void {
+    if (delivery.retryCount >= this.#settings.maxRetryCount) {
+      this.#park(delivery, "Max retry count reached");
+      return;
+    }
+    this.#retries.push({ ...delivery, retryCount: delivery.retryCount + 1 });
+  }
+
+  #park(delivery: Delivery, reason: string): void {
+    const target = delivery.link ?? delivery.event;
+    this.#store.append(this.parkedStream, -2n, [
+      {
+        id: randomUUID(),
+        type: "$>",
+        contentType: "application/octet-stream",
+        data: Buffer.from(`${target.revision}@${target.stream}`, "utf8"),
+        customMetadata: Buffer.from(JSON.stringify({ $causedBy: target.id, $reason: reason }), "utf8"),
+      },
+    ]);
+    this.#processed(delivery);
+  }
+
+  #processed(delivery: Delivery): void {
+    const event = delivery.link ?? delivery.event;
+    if (this.#lastProcessed === undefined || event.position > this.#lastProcessed.position) {
+      this.#lastProcessed = event;
+    }
+  }
+
+  #pickConsumer(): Consumer | undefined {
+    const free = this.consumers.filter((consumer) => consumer.inFlight < consumer.bufferSize);
+    if (free.length === 0) return undefined;
+    if (this.#settings.strategy === "RoundRobin") {
+      for (let i = 0; i < this.consumers.length; i++) {
+        const consumer = this.consumers[(this.#roundRobin + i) % this.consumers.length]!;
+        if (consumer.inFlight < consumer.bufferSize) {
+          this.#roundRobin = (this.#roundRobin + i + 1) % this.consumers.length;
+          return consumer;
+        }
+      }
+    }
+    return free[0];
+  }
+
+  #initialCursor(startFrom: StartFrom): bigint {
+    if (startFrom === "start") return 0n;
+    if (startFrom !== "end") return startFrom;
+    if (this.source === "$all") return this.#store.headPosition;
+    return this.#store.lastEventNumber(this.source) + 1n;
+  }
+
+  #next(): Delivery | undefined {
+    const cursor = this.#cursor;
+    if (this.source === "$all") {
+      const filter = this.#settings.filter;
+      const log = this.#store.log;
+      for (let index = this.#store.firstIndexAtOrAfter(cursor); index < log.length; index++) {
+        const event = log[index]!;
+        this.#cursor = event.position + 1n;
+        if (filter === undefined || filter.matches(event)) return this.#delivery(event, 0);
+      }
+      return undefined;
+    }
+    const event = this.#store.readableEvents(this.source)?.find((candidate) => candidate.revision >= cursor);
+    if (event === undefined) return undefined;
+    this.#cursor = event.revision + 1n;
+    return this.#delivery(event, 0);
+  }
+
+  #delivery(event: StoredEvent, retryCount: number): Delivery {
+    if (this.#settings.resolveLinks && event.type === "$>") {
+      const target = this.#resolveLink(event);
+      if (target !== undefined) return { event: target, link: event, retryCount, ackId: event.id };
+    }
+    return { event, retryCount, ackId: event.id };
+  }
+
+  #resolveLink(link: StoredEvent): StoredEvent | undefined {
+    const text = Buffer.from(link.data).toString("utf8");
+    const at = text.indexOf("@");
+    if (at <= 0) return undefined;
+    const revision = text.slice(0, at);
+    return this.#store.readableEvents(text.slice(at + 1))?.find((event) => event.revision.toString() === revision);
+  }
+}
