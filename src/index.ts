@@ -9,3 +9,4 @@ export type { BackendDescriptor } from "./core/backend.js";
 export { createSubscription, type Feed, type FeedMessage, type FeedStart } from "./core/subscription.js";
 export { prepareEvents, type PreparedEvent } from "./core/prepare.js";
 export { redactUrl } from "./core/redact.js";
+export * from "./core/domain/index.js";

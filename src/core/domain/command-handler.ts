@@ -1,0 +1,216 @@
+import { randomUUID } from "node:crypto";
+import { isWrongExpectedRevisionError, UnsupportedOperationError, ValidationError } from "../errors.js";
+import type { EventData, EventMetadata } from "../event.js";
+import type { EventStream } from "../event-stream.js";
+import type { Position } from "../position.js";
+import { assertStreamName } from "../validation.js";
+import type { Decider, DomainEvent } from "./decider.js";
+import { passThroughCodec, type EventCodec, type InvalidEventPolicy } from "./event-codec.js";
+import { deterministicUuid } from "./ids.js";
+import { DEFAULT_COMMAND_RETRY, delay, resolveRetryPolicy, retryDelayMs, type RetryPolicy } from "./retry-policy.js";
+import { SnapshotStore, type SnapshotPolicy } from "./snapshots.js";
+import { loadStream, type LoadedStream } from "./stream-loader.js";
+
+export interface CommandHandlerOptions<TCommand, TEvent extends DomainEvent, TState> {
+  readonly eventStream: EventStream;
+  readonly decider: Decider<TCommand, TEvent, TState>;
+  /** Validates events on append and decodes (and upcasts) them on read; an `EventRegistry`. */
+  readonly events?: EventCodec<TEvent>;
+  /** What to do with a stored event that fails validation: fail (default) or dead-letter it. */
+  readonly invalidEvents?: InvalidEventPolicy;
+  readonly snapshots?: SnapshotPolicy<TState>;
+  /** Retries after a concurrent writer won the race (WrongExpectedRevisionError). */
+  readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Told when a snapshot could not be written. The command itself had succeeded, so the error
+   * is not thrown: it is passed here and returned as `snapshotError` in the result.
+   */
+  readonly onSnapshotError?: (error: unknown, streamId: string) => void;
+}
+
+export interface CommandOptions {
+  /**
+   * The command's id; becomes each event's `causationId`. Fix it to make retries idempotent:
+   * a command whose id is already the causation id of an event in the stream is not applied
+   * again. Generated when absent.
+   */
+  readonly commandId?: string;
+  /** Becomes each event's `correlationId`; defaults to the command id. */
+  readonly correlationId?: string;
+  /** Extra metadata copied into every event. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly signal?: AbortSignal;
+}
+
+export interface CommandResult<TEvent extends DomainEvent, TState> {
+  readonly streamId: string;
+  /** The events this command produced (for a duplicate: those it produced the first time, if still loaded). */
+  readonly events: readonly TEvent[];
+  /** Revision of the stream's last event after the command; undefined if the stream is still empty. */
+  readonly nextExpectedRevision: bigint | undefined;
+  /** Global position of the last event appended, where the backend has one. */
+  readonly position: Position | undefined;
+  readonly state: TState;
+  /** True when the command had already been applied and was skipped. */
+  readonly duplicate: boolean;
+  /** Attempts made, the first included. */
+  readonly attempts: number;
+  /** How many of those attempts lost a race to a concurrent writer and were retried. */
+  readonly conflicts: number;
+  readonly commandId: string;
+  /** Revision of the snapshot written after this command, if one was. */
+  readonly snapshotRevision: bigint | undefined;
+  /** Set when a snapshot was due but could not be written (the events were appended). */
+  readonly snapshotError?: unknown;
+}
+
+/**
+ * Runs commands against a decider on any EventStream: load (latest snapshot, then the tail) →
+ * decide → append with the expected revision → on a conflict, reload and retry with jittered
+ * backoff, up to `retry.maxAttempts`.
+ */
+export class CommandHandler<TCommand, TEvent extends DomainEvent, TState> {
+  readonly #eventStream: EventStream;
+  readonly #decider: Decider<TCommand, TEvent, TState>;
+  readonly #codec: EventCodec<TEvent>;
+  readonly #invalidEvents: InvalidEventPolicy;
+  readonly #snapshots: SnapshotStore<TState> | undefined;
+  readonly #retry: RetryPolicy;
+  readonly #onSnapshotError: ((error: unknown, streamId: string) => void) | undefined;
+
+  constructor(options: CommandHandlerOptions<TCommand, TEvent, TState>) {
+    this.#eventStream = options.eventStream;
+    this.#decider = options.decider;
+    this.#codec = options.events ?? passThroughCodec<TEvent>();
+    this.#invalidEvents = options.invalidEvents ?? { onInvalid: "fail" };
+    this.#snapshots = options.snapshots ? new SnapshotStore(options.eventStream, options.snapshots) : undefined;
+    this.#retry = resolveRetryPolicy(options.retry, DEFAULT_COMMAND_RETRY, "retry");
+    this.#onSnapshotError = options.onSnapshotError;
+  }
+
+  /** The current state of a stream, from its latest snapshot and the events after it. */
+  load(streamId: string, signal?: AbortSignal): Promise<LoadedStream<TState>> {
+    assertStreamName(streamId, "streamId");
+    return loadStream(
+      {
+        eventStream: this.#eventStream,
+        decider: this.#decider,
+        codec: this.#codec,
+        invalidEvents: this.#invalidEvents,
+        snapshots: this.#snapshots,
+      },
+      streamId,
+      signal,
+    );
+  }
+
+  async handle(streamId: string, command: TCommand, options: CommandOptions = {}): Promise<CommandResult<TEvent, TState>> {
+    assertStreamName(streamId, "streamId");
+    if (!this.#eventStream.capabilities.expectedRevision) {
+      throw new UnsupportedOperationError(
+        "expectedRevision",
+        `The ${this.#eventStream.capabilities.backend} backend cannot enforce expected revisions, which command handling ` +
+          `needs to keep invariants under concurrent writers (on Ensign, configure consistency=single-writer)`,
+      );
+    }
+    const commandId = options.commandId ?? randomUUID();
+    if (typeof commandId !== "string" || commandId.length === 0) {
+      throw new ValidationError("commandId must be a non-empty string", "commandId");
+    }
+    const metadata: EventMetadata = {
+      ...options.metadata,
+      correlationId: options.correlationId ?? commandId,
+      causationId: commandId,
+    };
+    let conflicts = 0;
+    for (let attempt = 1; ; attempt++) {
+      options.signal?.throwIfAborted();
+      const loaded = await this.load(streamId, options.signal);
+      if (loaded.commandIds.includes(commandId)) return this.#duplicate(loaded, commandId, attempt, conflicts);
+
+      const events = this.#decider.decide(command, loaded.state);
+      if (events.length === 0) {
+        return this.#result(loaded, [], loaded.state, loaded.revision, undefined, commandId, attempt, conflicts, undefined);
+      }
+      const data = events.map((event, i) => this.#toEventData(event, metadata, streamId, commandId, i));
+      try {
+        const appended = await this.#eventStream.append(streamId, data, {
+          expectedRevision: loaded.revision ?? "no_stream",
+          signal: options.signal,
+        });
+        let state = loaded.state;
+        for (const event of events) state = this.#decider.evolve(state, event);
+        const snapshot = await this.#maybeSnapshot(loaded, state, appended.nextExpectedRevision, commandId);
+        const result = this.#result(loaded, events, state, appended.nextExpectedRevision, appended.position, commandId, attempt, conflicts, snapshot.revision);
+        return snapshot.error === undefined ? result : { ...result, snapshotError: snapshot.error };
+      } catch (error) {
+        if (!isWrongExpectedRevisionError(error) || attempt >= this.#retry.maxAttempts) throw error;
+        conflicts++;
+        await delay(retryDelayMs(attempt, this.#retry), options.signal);
+      }
+    }
+  }
+
+  #toEventData(event: TEvent, metadata: EventMetadata, streamId: string, commandId: string, index: number): EventData {
+    const data = this.#codec.toEventData(event, metadata, `events[${index}]`);
+    // The same command appending the same events gets the same ids: an append whose outcome was
+    // unknown can be re-sent safely on backends with idempotent ids.
+    return { ...data, id: deterministicUuid(`command:${commandId}`, `${streamId}#${index}`) };
+  }
+
+  async #maybeSnapshot(
+    loaded: LoadedStream<TState>,
+    state: TState,
+    revision: bigint,
+    commandId: string,
+  ): Promise<{ revision?: bigint; error?: unknown }> {
+    if (!this.#snapshots || !this.#snapshots.isDue(revision, loaded.snapshotRevision)) return {};
+    try {
+      await this.#snapshots.save(loaded.streamId, state, revision, [...loaded.commandIds, commandId]);
+      return { revision };
+    } catch (error) {
+      this.#onSnapshotError?.(error, loaded.streamId);
+      return { error: error ?? new Error("snapshot write failed") };
+    }
+  }
+
+  #duplicate(loaded: LoadedStream<TState>, commandId: string, attempts: number, conflicts: number): CommandResult<TEvent, TState> {
+    const previous = (loaded.eventsByCommand.get(commandId) ?? []).flatMap((recorded) => {
+      const decoded = this.#codec.decode(recorded);
+      return decoded.ok ? [decoded.event] : [];
+    });
+    return { ...this.#result(loaded, previous, loaded.state, loaded.revision, undefined, commandId, attempts, conflicts, undefined), duplicate: true };
+  }
+
+  #result(
+    loaded: LoadedStream<TState>,
+    events: readonly TEvent[],
+    state: TState,
+    revision: bigint | undefined,
+    position: Position | undefined,
+    commandId: string,
+    attempts: number,
+    conflicts: number,
+    snapshotRevision: bigint | undefined,
+  ): CommandResult<TEvent, TState> {
+    return {
+      streamId: loaded.streamId,
+      events,
+      nextExpectedRevision: revision,
+      position,
+      state,
+      duplicate: false,
+      attempts,
+      conflicts,
+      commandId,
+      snapshotRevision,
+    };
+  }
+}
+
+/** Creates a command handler; see `CommandHandler`. */
+export function createCommandHandler<TCommand, TEvent extends DomainEvent, TState>(
+  options: CommandHandlerOptions<TCommand, TEvent, TState>,
+): CommandHandler<TCommand, TEvent, TState> {
+  return new CommandHandler(options);
+}
