@@ -1,1 +1,2 @@
 export { runConformanceSuite, type ConformanceOptions } from "./conformance/index.js";
+export * from "./specs/index.js";
