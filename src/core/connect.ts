@@ -2,18 +2,21 @@ import { memoryBackend } from "../adapters/memory/backend.js";
 import type { MemoryConfig } from "../adapters/memory/config.js";
 import { eventStoreDBBackend } from "../adapters/eventstoredb/backend.js";
 import type { EventStoreDBConfig } from "../adapters/eventstoredb/config.js";
+import { ensignBackend } from "../adapters/ensign/backend.js";
+import type { EnsignConfig } from "../adapters/ensign/config.js";
 import type { BackendDescriptor } from "./backend.js";
 import { ConfigurationError, isSwitchyardError } from "./errors.js";
 import type { EventStream } from "./event-stream.js";
 import { redactUrl } from "./redact.js";
 
 /** Config for any built-in backend; each adapter's `config.ts` defines its own shape. */
-export type ConnectConfig = MemoryConfig | EventStoreDBConfig;
+export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig;
 
 // The one list of built-in backends. Descriptors import zod only, never a driver.
 const BACKENDS: readonly BackendDescriptor<ConnectConfig>[] = [
   memoryBackend as BackendDescriptor<ConnectConfig>,
   eventStoreDBBackend as BackendDescriptor<ConnectConfig>,
+  ensignBackend as BackendDescriptor<ConnectConfig>,
 ];
 
 /**

@@ -1,0 +1,10 @@
+import type { BackendDescriptor } from "../../core/backend.js";
+import { ensignConfigFromUrl, ensignConfigSchema, type EnsignConfig } from "./config.js";
+
+export const ensignBackend: BackendDescriptor<EnsignConfig> = {
+  name: "ensign",
+  schemes: ["ensign:"],
+  configSchema: ensignConfigSchema as unknown as BackendDescriptor<EnsignConfig>["configSchema"],
+  fromUrl: ensignConfigFromUrl,
+  load: async () => (await import("./ensign-event-stream.js")).createEnsignEventStream,
+};

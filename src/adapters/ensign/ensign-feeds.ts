@@ -1,0 +1,153 @@
+import type { CodecRegistry } from "../../core/codec.js";
+import { ConnectionError } from "../../core/errors.js";
+import type { EventFilter } from "../../core/event-stream.js";
+import { Position } from "../../core/position.js";
+import { sleep, type Feed, type FeedMessage, type FeedStart } from "../../core/subscription.js";
+import type { Ensign } from "./ensign-client.js";
+import { ENSIGN_BACKEND, toRecordedEvent } from "./event-mapping.js";
+import type { NumberedEntry, TopicLog } from "./topic-log.js";
+
+export interface FeedContext {
+  readonly client: Ensign;
+  readonly log: TopicLog;
+  readonly codecs: CodecRegistry;
+  /** Creates the topic if needed: Subscribe fails on a project without the topic. */
+  readonly ensureTopic: () => Promise<unknown>;
+  /** Safety net: re-read even without a wake-up this often (Ensign drops events for slow subscribers). */
+  readonly pollIntervalMs: number;
+}
+
+/** What a feed delivers next from the topic log, advancing past it. */
+type Cursor = (log: TopicLog) => NumberedEntry[];
+
+/** A stream feed: entries of `stream` with a revision after `start`. */
+export function streamFeed(ctx: FeedContext, stream: string): Feed {
+  return liveFeed(ctx, (start) => {
+    let after: bigint | undefined = typeof start === "bigint" ? start : start === "start" ? -1n : undefined;
+    return (log) => {
+      const list = log.stream(stream) ?? [];
+      after ??= BigInt(list.length) - 1n; // "end": only what is appended from now on
+      const fresh = list.slice(Number(after + 1n));
+      if (fresh.length > 0) after = fresh[fresh.length - 1]!.revision;
+      return fresh;
+    };
+  });
+}
+
+/** A category or `$all` feed: matching entries with a topic offset after `start`. */
+export function topicFeed(ctx: FeedContext, matches: (entry: NumberedEntry) => boolean): Feed {
+  return liveFeed(ctx, (start) => {
+    let after: bigint | undefined =
+      start === "start" ? -1n : start === "end" ? undefined : Position.from(start as Position, ENSIGN_BACKEND, 1).parts[0]!;
+    return (log) => {
+      after ??= log.rowCount - 1n;
+      const entries = log.entries;
+      const fresh: NumberedEntry[] = [];
+      for (let i = log.indexAtOrAfter(after + 1n); i < entries.length; i++) if (matches(entries[i]!)) fresh.push(entries[i]!);
+      after = log.rowCount - 1n;
+      return fresh;
+    };
+  });
+}
+
+export function compileFilter(filter: EventFilter | undefined, extraPrefix?: string): (entry: NumberedEntry) => boolean {
+  const prefixes = filter?.streamPrefixes;
+  const types = filter?.eventTypes ? new Set(filter.eventTypes) : undefined;
+  return ({ entry }) =>
+    (extraPrefix === undefined || entry.streamId.startsWith(extraPrefix)) &&
+    (!prefixes || prefixes.some((p) => entry.streamId.startsWith(p))) &&
+    (!types || types.has(entry.type));
+}
+
+/**
+ * History then live, without a gap: the Subscribe stream is opened (and ready) before the first
+ * EnSQL read, and every live event — or a reconnect of the Subscribe stream — only wakes the feed,
+ * which then reads the topic from its last offset by EnSQL. So nothing the Subscribe stream
+ * missed (it is live-only and drops for slow consumers) is lost.
+ */
+function liveFeed(ctx: FeedContext, makeCursor: (start: FeedStart) => Cursor): Feed {
+  return async function* (start: FeedStart, signal: AbortSignal): AsyncGenerator<FeedMessage> {
+    await ctx.ensureTopic();
+    const bell = new Bell();
+    const subscriber = ctx.client.openSubscriber([ctx.log.topic], () => bell.ring());
+    const stop = () => void subscriber.close();
+    signal.addEventListener("abort", stop, { once: true });
+    const listening = (async () => {
+      try {
+        for await (const delivery of subscriber) {
+          delivery.ack();
+          bell.ring();
+        }
+        if (!signal.aborted) bell.fail(new ConnectionError("The Ensign Subscribe stream ended"));
+      } catch (error) {
+        bell.fail(error);
+      }
+    })();
+    try {
+      await Promise.race([subscriber.ready, aborted(signal)]);
+      const next = makeCursor(start);
+      let caughtUp = false;
+      while (!signal.aborted) {
+        const woken = bell.next();
+        await ctx.log.refresh();
+        for (const numbered of next(ctx.log)) {
+          if (signal.aborted) return;
+          yield { kind: "event", event: toRecordedEvent(numbered.entry, numbered.revision, ctx.codecs) };
+        }
+        if (!caughtUp) {
+          caughtUp = true;
+          yield { kind: "caughtUp" };
+        }
+        await Promise.race([woken, sleep(ctx.pollIntervalMs, signal)]);
+      }
+    } finally {
+      signal.removeEventListener("abort", stop);
+      await subscriber.close();
+      await listening;
+    }
+  };
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+/** Wake-ups: `next()` settles on the first ring after it was called, or rejects once failed. */
+class Bell {
+  #promise!: Promise<void>;
+  #resolve!: () => void;
+  #reject!: (error: unknown) => void;
+  #failed = false;
+
+  constructor() {
+    this.#arm();
+  }
+
+  #arm(): void {
+    this.#promise = new Promise<void>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#promise.catch(() => undefined);
+  }
+
+  next(): Promise<void> {
+    return this.#promise;
+  }
+
+  ring(): void {
+    if (this.#failed) return;
+    const resolve = this.#resolve;
+    this.#arm();
+    resolve();
+  }
+
+  fail(error: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#reject(error);
+  }
+}

@@ -1,0 +1,324 @@
+import type { ClientDuplexStream, StatusObject } from "@grpc/grpc-js";
+import { ClosedError, ConnectionError, SwitchyardError } from "../../core/errors.js";
+import type { RetryOptions } from "../../core/event-stream.js";
+import { backoffDelay } from "../../core/subscription.js";
+import type { EnsignConnection } from "./connection.js";
+import { fromGrpcError, GrpcStatus, nackToError, type NackError } from "./errors.js";
+import { newUlid } from "./wire/ids.js";
+import { fromTimestamp } from "./wire/codec.js";
+import type { PublisherReply, PublisherRequest, WireInput } from "./wire/messages.js";
+
+export interface PublishAck {
+  /** The local id the server echoed. */
+  readonly localId: Uint8Array;
+  /** When the server committed the event. */
+  readonly committed: Date | undefined;
+}
+
+export interface PublisherOptions {
+  /** Most events sent and not yet acknowledged. */
+  readonly window: number;
+  readonly reconnect: Required<RetryOptions>;
+  /** Sent in OpenStream; the server echoes it in StreamReady. */
+  readonly clientId: string;
+  /** Every StreamReady's topic map (name → id), e.g. for the topic cache. */
+  readonly onReady?: (topics: Readonly<Record<string, Uint8Array>>) => void;
+  /** How long to wait for StreamReady after opening. Default 10 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+interface Pending {
+  readonly key: string;
+  readonly localId: Uint8Array;
+  readonly topicId: Uint8Array;
+  readonly topicKey: string;
+  readonly event: Uint8Array;
+  /** Written to some stream at least once: a re-send may store it twice. */
+  sent: boolean;
+  /** A reopen was already done for this event's topic; if still not allowed, let the server nack it. */
+  reopened: boolean;
+  readonly resolve: (ack: PublishAck) => void;
+  readonly reject: (error: SwitchyardError) => void;
+}
+
+type Call = ClientDuplexStream<WireInput<PublisherRequest>, PublisherReply>;
+type State = "idle" | "opening" | "ready" | "draining" | "backoff" | "closed";
+
+/** Counters for diagnostics and tests. */
+export interface PublisherStats {
+  opened: number;
+  reconnects: number;
+  sent: number;
+  resent: number;
+  acks: number;
+  nacks: number;
+}
+
+/**
+ * One long-lived Publish stream. Events are queued and written while fewer than `window` await
+ * their ack; each ack or nack (matched by the local id the server echoes) settles that event's
+ * promise. The stream's allowed topics are fixed when it opens, so an event for a topic the
+ * stream does not know makes it drain (wait for outstanding acks), close and reopen. A broken
+ * stream is reopened with backoff and every unacknowledged event is sent again, in order: nothing
+ * acknowledged is lost and nothing is dropped, but a re-sent event may be stored twice.
+ */
+export class Publisher {
+  readonly #connection: EnsignConnection;
+  readonly #options: PublisherOptions;
+  readonly #queue: Pending[] = [];
+  readonly #inflight = new Map<string, Pending>();
+  readonly #idleWaiters = new Set<() => void>();
+  #call: Call | undefined;
+  #state: State = "idle";
+  #allowed = new Set<string>();
+  #needsReopen = false;
+  #failures = 0;
+  #timer: NodeJS.Timeout | undefined;
+  readonly stats: PublisherStats = { opened: 0, reconnects: 0, sent: 0, resent: 0, acks: 0, nacks: 0 };
+
+  constructor(connection: EnsignConnection, options: PublisherOptions) {
+    this.#connection = connection;
+    this.#options = options;
+  }
+
+  /** Number of events queued or awaiting an ack. */
+  get pending(): number {
+    return this.#queue.length + this.#inflight.size;
+  }
+
+  /** Queues a serialized Event for a topic id; settles on its ack (or with its typed nack error). */
+  publish(topicId: Uint8Array, event: Uint8Array): Promise<PublishAck> {
+    if (this.#state === "closed") return Promise.reject(new ClosedError("The Ensign publisher is closed"));
+    const localId = newUlid();
+    const promise = new Promise<PublishAck>((resolve, reject) => {
+      this.#queue.push({
+        key: toHex(localId),
+        localId,
+        topicId,
+        topicKey: toHex(topicId),
+        event,
+        sent: false,
+        reopened: false,
+        resolve,
+        reject,
+      });
+    });
+    this.#pump();
+    return promise;
+  }
+
+  /** The stream's topic set is stale (a topic was created): drain and reopen before the next send. */
+  requestReopen(): void {
+    if (this.#state === "ready" || this.#state === "opening") this.#needsReopen = true;
+    this.#pump();
+  }
+
+  /** Resolves when nothing is queued or awaiting an ack; rejects after `timeoutMs`. */
+  flush(timeoutMs = 30_000): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#idleWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#idleWaiters.delete(done);
+        reject(new ConnectionError(`Ensign publisher flush timed out with ${this.pending} event(s) unacknowledged`));
+      }, timeoutMs);
+      this.#idleWaiters.add(done);
+    });
+  }
+
+  /** Flushes (bounded), closes the stream, and fails whatever is still unacknowledged. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    if (this.#state === "closed") return;
+    await this.flush(timeoutMs).catch(() => undefined);
+    const call = this.#call;
+    this.#state = "closed";
+    this.#call = undefined;
+    clearTimeout(this.#timer);
+    if (call) {
+      call.end();
+      call.cancel();
+    }
+    this.#failAll((p) => new ClosedError(`The Ensign publisher closed before the event was acknowledged${p.sent ? " (it may have been stored)" : ""}`));
+  }
+
+  #pump(): void {
+    if (this.#state === "idle" && this.#queue.length > 0) {
+      void this.#open();
+      return;
+    }
+    if (this.#state !== "ready" || !this.#call) return;
+    if (this.#needsReopen) {
+      if (this.#inflight.size === 0) this.#drain();
+      return;
+    }
+    while (this.#queue.length > 0 && this.#inflight.size < this.#options.window) {
+      const next = this.#queue[0]!;
+      if (!this.#allowed.has(next.topicKey) && !next.reopened) {
+        for (const p of this.#queue) if (p.topicKey === next.topicKey) p.reopened = true;
+        this.#needsReopen = true;
+        this.#pump();
+        return;
+      }
+      this.#queue.shift();
+      this.#inflight.set(next.key, next);
+      if (next.sent) this.stats.resent++;
+      next.sent = true;
+      this.stats.sent++;
+      this.#call.write({ event: { topic_id: next.topicId, local_id: next.localId, event: next.event } });
+    }
+  }
+
+  async #open(): Promise<void> {
+    this.#state = "opening";
+    let call: Call;
+    try {
+      call = await this.#connection.bidi<WireInput<PublisherRequest>, PublisherReply>("Publish");
+    } catch (error) {
+      this.#broken(undefined, error);
+      return;
+    }
+    if (this.#state !== "opening") {
+      call.cancel();
+      return;
+    }
+    this.#call = call;
+    this.stats.opened++;
+    let error: unknown;
+    let first = true;
+    call.on("data", (reply: PublisherReply) => {
+      if (first && reply.embed !== "ready") {
+        call.cancel();
+        error = new ConnectionError(`Ensign Publish stream answered ${reply.embed ?? "nothing"} before ready`);
+        return;
+      }
+      first = false;
+      this.#onReply(call, reply);
+    });
+    call.on("error", (e: unknown) => (error ??= e));
+    call.on("status", (status: StatusObject) => this.#onStatus(call, status, error));
+    call.write({ open_stream: { client_id: this.#options.clientId, topics: [] } });
+    this.#timer = setTimeout(() => {
+      if (this.#call === call && this.#state === "opening") {
+        error = new ConnectionError("Ensign Publish stream sent no StreamReady in time");
+        call.cancel();
+      }
+    }, this.#options.readyTimeoutMs ?? 10_000);
+  }
+
+  #onReply(call: Call, reply: PublisherReply): void {
+    if (call !== this.#call) return;
+    if (reply.ready) {
+      clearTimeout(this.#timer);
+      const topics = reply.ready.topics ?? {};
+      this.#allowed = new Set(Object.values(topics).map((id) => toHex(id)));
+      this.#options.onReady?.(topics);
+      this.#failures = 0;
+      this.#needsReopen = false;
+      this.#state = "ready";
+      this.#pump();
+    } else if (reply.ack) {
+      const pending = this.#take(reply.ack.id);
+      if (!pending) return;
+      this.stats.acks++;
+      pending.resolve({ localId: pending.localId, committed: reply.ack.committed ? fromTimestamp(reply.ack.committed) : undefined });
+      this.#settled();
+    } else if (reply.nack) {
+      const pending = this.#take(reply.nack.id);
+      if (!pending) return;
+      this.stats.nacks++;
+      pending.reject(nackToError(reply.nack.code, reply.nack.error));
+      this.#settled();
+    }
+    // close_stream: the stream's status follows and decides what happens next.
+  }
+
+  #take(id: Uint8Array): Pending | undefined {
+    const key = toHex(id);
+    const pending = this.#inflight.get(key);
+    if (pending) this.#inflight.delete(key);
+    return pending;
+  }
+
+  #settled(): void {
+    this.#pump();
+    if (this.pending === 0) for (const done of [...this.#idleWaiters]) done();
+  }
+
+  /** Half-closes the stream once nothing awaits an ack; the OK status then reopens it. */
+  #drain(): void {
+    this.#state = "draining";
+    this.#call?.end();
+  }
+
+  #onStatus(call: Call, status: StatusObject, error: unknown): void {
+    if (call !== this.#call) return;
+    clearTimeout(this.#timer);
+    if (this.#state === "closed") return;
+    if (this.#state === "draining" && status.code === GrpcStatus.OK) {
+      this.#call = undefined;
+      this.#state = "idle";
+      this.#needsReopen = false;
+      this.#pump();
+      return;
+    }
+    const cause = error ?? (status.code === GrpcStatus.OK ? new ConnectionError("Ensign closed the Publish stream") : status);
+    this.#broken(call, cause);
+  }
+
+  #broken(call: Call | undefined, error: unknown): void {
+    if (this.#state === "closed") return;
+    if (call) call.cancel();
+    this.#call = undefined;
+    // Unacknowledged events go back to the front of the queue, in their original order.
+    this.#queue.unshift(...this.#inflight.values());
+    this.#inflight.clear();
+    const code = (error as { code?: unknown }).code;
+    if (code === GrpcStatus.UNAUTHENTICATED) this.#connection.auth.invalidateAccessToken();
+    const fatal =
+      code === GrpcStatus.PERMISSION_DENIED ||
+      code === GrpcStatus.FAILED_PRECONDITION ||
+      code === GrpcStatus.INVALID_ARGUMENT ||
+      code === GrpcStatus.UNIMPLEMENTED ||
+      (error instanceof SwitchyardError && error.code !== "CONNECTION");
+    this.#failures++;
+    if (fatal || this.#failures > this.#options.reconnect.maxAttempts || this.#connection.closed) {
+      const reason = fromGrpcError(error, "Publish");
+      this.#state = "idle";
+      this.#failures = 0;
+      this.#failAll((p) =>
+        reason.code === "CONNECTION"
+          ? new ConnectionError(`${reason.message}; gave up reconnecting${p.sent ? " (the event may have been stored)" : ""}`, {
+              cause: error,
+              outcomeUnknown: p.sent,
+            })
+          : reason,
+      );
+      return;
+    }
+    this.stats.reconnects++;
+    this.#state = "backoff";
+    this.#timer = setTimeout(() => {
+      if (this.#state !== "backoff") return;
+      this.#state = "idle";
+      this.#pump();
+    }, backoffDelay(this.#failures, this.#options.reconnect));
+  }
+
+  #failAll(errorFor: (pending: Pending) => SwitchyardError): void {
+    const all = [...this.#inflight.values(), ...this.#queue];
+    this.#inflight.clear();
+    this.#queue.length = 0;
+    for (const pending of all) pending.reject(errorFor(pending));
+    for (const done of [...this.#idleWaiters]) done();
+  }
+}
+
+export type { NackError };
+
+function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}

@@ -1,0 +1,146 @@
+import type { EnsignConnection } from "./connection.js";
+import { fromEnsignWrapper, type TopicEntry } from "./event-mapping.js";
+import { buildQuery } from "./query-cursor.js";
+import type { TopicsApi } from "./topics.js";
+import type { EventWrapper } from "./wire/messages.js";
+
+/** An entry with its per-stream revision. */
+export interface NumberedEntry {
+  readonly entry: TopicEntry;
+  readonly revision: bigint;
+}
+
+const PAGE_SIZE = 5000;
+
+/**
+ * This client's view of one topic, built from EnSQL `SELECT * FROM topic OFFSET n LIMIT m`
+ * (the only parts of a query the Ensign server evaluates) and extended incrementally from the
+ * last offset read. Rows are filtered client-side by our reserved metadata, de-duplicated by
+ * (stream, event id) — a re-sent publish can store an event twice — and numbered per stream in
+ * topic order, so every client derives the same revisions from the same topic.
+ */
+export class TopicLog {
+  readonly topic: string;
+  readonly #connection: EnsignConnection;
+  readonly #topics: TopicsApi;
+  readonly #all: NumberedEntry[] = [];
+  readonly #streams = new Map<string, NumberedEntry[]>();
+  readonly #seen = new Map<string, NumberedEntry>();
+  #rows = 0n;
+  #exists = false;
+  #current: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
+  readonly stats = { queries: 0, rows: 0, duplicates: 0, foreign: 0, undecodable: 0 };
+
+  constructor(topic: string, connection: EnsignConnection, topics: TopicsApi) {
+    this.topic = topic;
+    this.#connection = connection;
+    this.#topics = topics;
+  }
+
+  /** Rows read so far: the next EnSQL OFFSET, and one past the last position. */
+  get rowCount(): bigint {
+    return this.#rows;
+  }
+
+  get entries(): readonly NumberedEntry[] {
+    return this.#all;
+  }
+
+  stream(stream: string): readonly NumberedEntry[] | undefined {
+    return this.#streams.get(stream);
+  }
+
+  find(stream: string, id: string): NumberedEntry | undefined {
+    return this.#seen.get(key(stream, id));
+  }
+
+  /** Index of the first entry with an offset ≥ `offset` (entries are in offset order). */
+  indexAtOrAfter(offset: bigint): number {
+    let lo = 0;
+    let hi = this.#all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#all[mid]!.entry.offset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Reads what was added since the last refresh. Concurrent callers share reads, but a caller
+   * never gets a read that started before its call: if one is running, one more is queued.
+   */
+  refresh(): Promise<void> {
+    if (this.#queued) return this.#queued;
+    if (this.#current) {
+      this.#queued = this.#current
+        .catch(() => undefined)
+        .then(() => {
+          this.#queued = undefined;
+          return this.#start();
+        });
+      return this.#queued;
+    }
+    return this.#start();
+  }
+
+  #start(): Promise<void> {
+    const run = this.#fetch().finally(() => {
+      if (this.#current === run) this.#current = undefined;
+    });
+    this.#current = run;
+    return run;
+  }
+
+  async #fetch(): Promise<void> {
+    if (!this.#exists) {
+      // EnSQL refuses unknown topics; a topic nobody created yet simply has no events.
+      if (!(await this.#topics.exists(this.topic))) return;
+      this.#exists = true;
+    }
+    while (true) {
+      this.stats.queries++;
+      const query = buildQuery(`SELECT * FROM ${this.topic} OFFSET ${this.#rows} LIMIT ${PAGE_SIZE}`, { includeDuplicates: true });
+      let count = 0;
+      for await (const wrapper of this.#connection.serverStream<EventWrapper>("EnSQL", query)) {
+        count++;
+        this.#add(wrapper);
+      }
+      if (count < PAGE_SIZE) return;
+    }
+  }
+
+  #add(wrapper: EventWrapper): void {
+    const offset = this.#rows++;
+    this.stats.rows++;
+    let entry: TopicEntry | undefined;
+    try {
+      entry = fromEnsignWrapper(wrapper, offset);
+    } catch (error) {
+      // One malformed row must not make the whole topic unreadable; say so once per row.
+      this.stats.undecodable++;
+      process.emitWarning(`Ensign topic ${this.topic}: row ${offset} cannot be decoded and is skipped: ${(error as Error).message}`, "EnsignDecodeWarning");
+      return;
+    }
+    if (!entry) {
+      this.stats.foreign++;
+      return;
+    }
+    const k = key(entry.streamId, entry.id);
+    if (this.#seen.has(k)) {
+      this.stats.duplicates++;
+      return;
+    }
+    let list = this.#streams.get(entry.streamId);
+    if (!list) this.#streams.set(entry.streamId, (list = []));
+    const numbered: NumberedEntry = { entry, revision: BigInt(list.length) };
+    list.push(numbered);
+    this.#all.push(numbered);
+    this.#seen.set(k, numbered);
+  }
+}
+
+function key(stream: string, id: string): string {
+  return `${stream}\u0000${id}`;
+}
