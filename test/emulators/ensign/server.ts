@@ -1,0 +1,290 @@
+/** The emulator process: gRPC server + Quarterdeck HTTP server over one shared store. */
+import type { AddressInfo } from "node:net";
+import type { Server as HttpServer } from "node:http";
+import * as grpc from "@grpc/grpc-js";
+import {
+  ENSIGN_SERVICE,
+  GRPC_MESSAGE_SIZE_OPTIONS,
+  HEALTH_SERVICE,
+  newUlid,
+  ulidToString,
+} from "../../../src/adapters/ensign/wire/index.js";
+import { ALL_PERMISSIONS } from "./auth.js";
+import { Broker } from "./broker.js";
+import type { EmulatorContext } from "./context.js";
+import { healthCheck, healthWatch, info, statusHandler } from "./info-rpc.js";
+import { createQuarterdeck, type ApiKeyRecord, type QuarterdeckState } from "./quarterdeck.js";
+import { explain, handleEnsql } from "./query-rpc.js";
+import { authed } from "./rpc.js";
+import { EnsignStore } from "./store.js";
+import { handlePublish, handleSubscribe } from "./streams.js";
+import { TokenIssuer, randomKey } from "./tokens.js";
+import {
+  createTopic,
+  deleteTopic,
+  listTopics,
+  retrieveTopic,
+  setTopicPolicy,
+  topicExists,
+  topicNames,
+} from "./topics-rpc.js";
+
+export interface EnsignClientSpec {
+  clientId: string;
+  clientSecret: string;
+  /** ULID text; defaults to the server's default project. */
+  projectId?: string;
+  /** Defaults to every Ensign permission (publisher, subscriber, topics:*, metrics:read). */
+  permissions?: string[];
+}
+
+export interface EnsignServerOptions {
+  /** gRPC port (0 = any free port, the default). */
+  port?: number;
+  /** Quarterdeck HTTP port (0 = any free port, the default). */
+  authPort?: number;
+  /** API keys; default: one random key with every permission in the default project. */
+  clients?: EnsignClientSpec[];
+  /** Access token lifetime (Quarterdeck default 3600). */
+  accessTtlSeconds?: number;
+  /** Refresh token lifetime from issue (Quarterdeck default 7200). */
+  refreshTtlSeconds?: number;
+  /** The refresh token becomes valid this long before the access token expires (default 900). */
+  refreshOverlapSeconds?: number;
+  /** Per-subscriber outgoing queue; events beyond it are dropped (server default 16384). */
+  subscriberBuffer?: number;
+  /** Clock for tokens and commit stamps (ms since epoch); default Date.now. */
+  now?: () => number;
+}
+
+export interface EnsignServerCredentials {
+  clientId: string;
+  clientSecret: string;
+  projectId: string;
+  permissions: string[];
+}
+
+export const EMULATED_VERSION = "0.12.9-beta.24";
+const AUDIENCE = "https://rotational.app";
+const ORG_ID = ulidToString(newUlid());
+
+export class EnsignServer {
+  readonly store = new EnsignStore();
+  readonly broker = new Broker();
+  readonly tokens: TokenIssuer;
+  /** The project used for clients that name none. */
+  readonly projectId = ulidToString(newUlid());
+  readonly clients: EnsignServerCredentials[];
+  private readonly keys = new Map<string, ApiKeyRecord>();
+  private readonly quarterdeckState: QuarterdeckState;
+  private grpcServer: grpc.Server | undefined;
+  private httpServer: HttpServer | undefined;
+  private readonly ctx: EmulatorContext;
+  private boundPort: number;
+  private boundAuthPort: number;
+  private readonly subscriberBuffer: number;
+  private closed = false;
+
+  constructor(options: EnsignServerOptions = {}) {
+    const nowMs = options.now ?? Date.now;
+    this.boundPort = options.port ?? 0;
+    this.boundAuthPort = options.authPort ?? 0;
+    this.subscriberBuffer = options.subscriberBuffer ?? 16_384;
+    const specs = options.clients ?? [{ clientId: randomKey(32), clientSecret: randomKey(64) }];
+    this.clients = specs.map((spec) => ({
+      clientId: spec.clientId,
+      clientSecret: spec.clientSecret,
+      projectId: spec.projectId ?? this.projectId,
+      permissions: spec.permissions ?? [...ALL_PERMISSIONS],
+    }));
+    for (const client of this.clients) {
+      this.keys.set(client.clientId, { ...client, orgId: ORG_ID, lastLogin: "" });
+    }
+    this.tokens = new TokenIssuer({
+      issuer: () => this.authUrl,
+      audience: AUDIENCE,
+      accessTtlSeconds: options.accessTtlSeconds ?? 3600,
+      refreshTtlSeconds: options.refreshTtlSeconds ?? 7200,
+      refreshOverlapSeconds: options.refreshOverlapSeconds ?? 900,
+      nowMs,
+    });
+    this.quarterdeckState = {
+      keys: this.keys,
+      tokens: this.tokens,
+      startedAt: Date.now(),
+      version: EMULATED_VERSION,
+      calls: { authenticate: 0, refresh: 0 },
+    };
+    this.ctx = {
+      store: this.store,
+      broker: this.broker,
+      tokens: this.tokens,
+      audience: AUDIENCE,
+      serverId: `switchyard-emulator-${ulidToString(newUlid()).slice(-6).toLowerCase()}`,
+      version: EMULATED_VERSION,
+      startedAt: Date.now(),
+      nowMs,
+      maintenance: false,
+    };
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get authPort(): number {
+    return this.boundAuthPort;
+  }
+
+  /** gRPC endpoint "127.0.0.1:PORT". */
+  get endpoint(): string {
+    return `127.0.0.1:${this.boundPort}`;
+  }
+
+  /** Quarterdeck base URL "http://127.0.0.1:AUTHPORT". */
+  get authUrl(): string {
+    return `http://127.0.0.1:${this.boundAuthPort}`;
+  }
+
+  /** `ensign://127.0.0.1:PORT?insecure=true&authUrl=…` (credentials are not included). */
+  get url(): string {
+    return `ensign://${this.endpoint}?insecure=true&authUrl=${encodeURIComponent(this.authUrl)}`;
+  }
+
+  /** The first API key's id and secret. */
+  get clientId(): string {
+    return (this.clients[0] as EnsignServerCredentials).clientId;
+  }
+
+  get clientSecret(): string {
+    return (this.clients[0] as EnsignServerCredentials).clientSecret;
+  }
+
+  get running(): boolean {
+    return this.grpcServer !== undefined;
+  }
+
+  /** Number of events stored over all projects and topics. */
+  get eventCount(): number {
+    return this.store.eventCount();
+  }
+
+  /** Live events dropped because a subscriber's queue was full. */
+  get droppedEvents(): number {
+    return this.broker.dropped;
+  }
+
+  get subscriberCount(): number {
+    return this.broker.subscriberCount;
+  }
+
+  /** Calls received by Quarterdeck (authenticate / refresh), for tests. */
+  get authCalls(): { authenticate: number; refresh: number } {
+    return { ...this.quarterdeckState.calls };
+  }
+
+  /** Maintenance mode: Status says MAINTENANCE, every other RPC fails UNAVAILABLE. */
+  setMaintenance(on: boolean): void {
+    this.ctx.maintenance = on;
+  }
+
+  /** Ends every Subscribe stream with UNAVAILABLE (a server-side drop). Returns how many. */
+  dropSubscribers(): number {
+    return this.broker.dropAll(grpc.status.UNAVAILABLE, "subscription dropped by the server");
+  }
+
+  async start(): Promise<void> {
+    if (this.closed) throw new Error("the Ensign emulator was closed");
+    if (this.running) return;
+    const http = await this.listenHttp(this.boundAuthPort);
+    try {
+      await this.listenGrpc();
+    } catch (error) {
+      await closeHttp(http);
+      this.httpServer = undefined;
+      throw error;
+    }
+  }
+
+  private async listenHttp(port: number): Promise<HttpServer> {
+    const server = createQuarterdeck(this.quarterdeckState);
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    this.boundAuthPort = (server.address() as AddressInfo).port;
+    this.httpServer = server;
+    return server;
+  }
+
+  private async listenGrpc(): Promise<void> {
+    const server = new grpc.Server(GRPC_MESSAGE_SIZE_OPTIONS);
+    const ctx = () => this.ctx;
+    server.addService(ENSIGN_SERVICE, {
+      Publish: (call: grpc.ServerDuplexStream<never, never>) => void handlePublish(ctx(), call),
+      Subscribe: (call: grpc.ServerDuplexStream<never, never>) => void handleSubscribe(ctx(), call, this.subscriberBuffer),
+      EnSQL: (call: grpc.ServerWritableStream<never, never>) => void handleEnsql(ctx(), call),
+      Explain: authed(ctx, explain),
+      ListTopics: authed(ctx, listTopics),
+      CreateTopic: authed(ctx, createTopic),
+      RetrieveTopic: authed(ctx, retrieveTopic),
+      DeleteTopic: authed(ctx, deleteTopic),
+      TopicNames: authed(ctx, topicNames),
+      TopicExists: authed(ctx, topicExists),
+      SetTopicPolicy: authed(ctx, setTopicPolicy),
+      Info: authed(ctx, info),
+      Status: statusHandler(ctx),
+    } as unknown as grpc.UntypedServiceImplementation);
+    server.addService(HEALTH_SERVICE, {
+      Check: healthCheck(ctx),
+      Watch: healthWatch(ctx),
+    } as unknown as grpc.UntypedServiceImplementation);
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`127.0.0.1:${this.boundPort}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      );
+    });
+    this.boundPort = port;
+    this.grpcServer = server;
+    this.ctx.startedAt = Date.now();
+  }
+
+  /** Stops both servers abruptly (open streams fail with UNAVAILABLE); data is kept. */
+  async stop(): Promise<void> {
+    const grpcServer = this.grpcServer;
+    const httpServer = this.httpServer;
+    this.grpcServer = undefined;
+    this.httpServer = undefined;
+    this.broker.clear();
+    grpcServer?.forceShutdown();
+    if (httpServer) await closeHttp(httpServer);
+  }
+
+  /** stop() then start() on the same ports, with the same data, keys and signing key. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Stops for good. */
+  async close(): Promise<void> {
+    await this.stop();
+    this.closed = true;
+  }
+}
+
+function closeHttp(server: HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+export async function startEnsignServer(options: EnsignServerOptions = {}): Promise<EnsignServer> {
+  const server = new EnsignServer(options);
+  await server.start();
+  return server;
+}
