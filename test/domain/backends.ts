@@ -1,0 +1,73 @@
+/**
+ * The backends the write-once tests run on: memory always, and every adapter whose server (or
+ * emulator) is available here. Each test file builds the same domain code against each entry.
+ */
+import type { Capabilities } from "../../src/core/capabilities.js";
+import { connect } from "../../src/core/connect.js";
+import type { EventStream } from "../../src/core/event-stream.js";
+import { createMemoryEventStream } from "../../src/adapters/memory/index.js";
+import { createEventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";
+
+export interface DomainBackend {
+  readonly name: string;
+  /** Known before any server starts, so cases can be skipped by capability at collection time. */
+  readonly capabilities: Capabilities;
+  /** The URL `connect()` (and the bank example) uses; starts the server on first use. */
+  url(): Promise<string>;
+  /** A fresh client; the caller closes it. */
+  create(): Promise<EventStream>;
+  /** Stops whatever `url()` started. */
+  stop(): Promise<void>;
+}
+
+function memoryBackend(): DomainBackend {
+  // Every `memory:` connection is its own store, so a "client" here is one shared store whose
+  // close() is a no-op until stop(): two clients must see the same events, as on a server.
+  let shared: EventStream | undefined;
+  return {
+    name: "memory",
+    capabilities: createMemoryEventStream().capabilities,
+    url: async () => "memory:",
+    create: async () => {
+      shared ??= createMemoryEventStream();
+      return withNoopClose(shared);
+    },
+    stop: async () => {
+      await shared?.close();
+      shared = undefined;
+    },
+  };
+}
+
+function eventStoreDBBackend(): DomainBackend {
+  let starting: Promise<EventStoreEmulator> | undefined;
+  return {
+    name: "eventstoredb (emulator)",
+    capabilities: createEventStoreDBEventStream({ config: { tls: false } }).capabilities,
+    url: async () => (await (starting ??= startEventStoreEmulator())).connectionString,
+    create: async function () {
+      return connect(await this.url());
+    },
+    stop: async () => {
+      const emulator = await starting;
+      starting = undefined;
+      await emulator?.close();
+    },
+  };
+}
+
+/** Every backend available in this checkout. */
+export function availableBackends(): DomainBackend[] {
+  return [memoryBackend(), eventStoreDBBackend()];
+}
+
+function withNoopClose(eventStream: EventStream): EventStream {
+  return new Proxy(eventStream, {
+    get(target, property) {
+      if (property === "close") return async () => undefined;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
