@@ -15,6 +15,7 @@ import {
 } from "../../../src/adapters/ensign/wire/index.js";
 import { PERMISSIONS, RpcError, authenticate, notAuthorized, type Caller } from "./auth.js";
 import type { EmulatorContext } from "./context.js";
+import { RequestReader } from "./request-reader.js";
 import type { TopicGroup } from "./store.js";
 
 /** Default Nack.error text per code (the server's codes.go wording). */
@@ -48,20 +49,14 @@ function openStream(ctx: EmulatorContext, call: Duplex<unknown, unknown>, permis
   return { caller, allowed };
 }
 
-/** Reads the first request of a stream; undefined when the client closed without sending. */
-async function firstMessage<T>(iterator: AsyncIterator<T>): Promise<T | undefined> {
-  const first = await iterator.next();
-  return first.done ? undefined : first.value;
-}
-
 export async function handlePublish(ctx: EmulatorContext, call: Duplex<PublisherRequest, PublisherReply>): Promise<void> {
-  const iterator = (call as AsyncIterable<PublisherRequest>)[Symbol.asyncIterator]();
+  const reader = new RequestReader<PublisherRequest>(call);
   let streamError: RpcError | undefined;
   let caller: Caller;
   let allowed: TopicGroup;
   try {
     ({ caller, allowed } = openStream(ctx, call, PERMISSIONS.publisher));
-    const first = await firstMessage(iterator);
+    const first = await reader.next();
     if (!first) return void call.end();
     if (!first.open_stream) {
       throw new RpcError(status.FAILED_PRECONDITION, "an open stream message must be sent immediately after opening the stream");
@@ -83,7 +78,7 @@ export async function handlePublish(ctx: EmulatorContext, call: Duplex<Publisher
         topics: allowed.topicMap(),
       },
     });
-    await publishLoop(ctx, call, iterator, allowed, publisher);
+    await publishLoop(ctx, call, reader, allowed, publisher);
   } catch (error) {
     streamError = error instanceof RpcError ? error : undefined;
     if (!streamError && !call.cancelled) streamError = new RpcError(status.ABORTED, "could not recv event from client");
@@ -94,7 +89,7 @@ export async function handlePublish(ctx: EmulatorContext, call: Duplex<Publisher
 async function publishLoop(
   ctx: EmulatorContext,
   call: Duplex<PublisherRequest, PublisherReply>,
-  iterator: AsyncIterator<PublisherRequest>,
+  reader: RequestReader<PublisherRequest>,
   allowed: TopicGroup,
   publisher: Publisher,
 ): Promise<void> {
@@ -110,16 +105,13 @@ async function publishLoop(
     call.write({ close_stream: { events: String(events), topics: String(publishedTo.size), acks: String(acks), nacks: String(nacks) } });
 
   for (;;) {
-    let next: IteratorResult<PublisherRequest>;
+    let request: PublisherRequest | undefined;
     try {
-      next = await iterator.next();
+      request = await reader.next();
     } catch {
-      if (call.cancelled) return;
-      closeStream();
-      throw new RpcError(status.ABORTED, "could not recv event from client");
+      return; // cancelled by the client: nothing more can be sent
     }
-    if (next.done) break;
-    const request = next.value;
+    if (!request) break;
     if (request.open_stream) {
       closeStream();
       throw new RpcError(status.ABORTED, "cannot send multiple open stream messages");
@@ -186,11 +178,11 @@ export async function handleSubscribe(
   call: Duplex<SubscribeRequest, SubscribeReply>,
   capacity: number,
 ): Promise<void> {
-  const iterator = (call as AsyncIterable<SubscribeRequest>)[Symbol.asyncIterator]();
+  const reader = new RequestReader<SubscribeRequest>(call);
   let subscriber: ReturnType<EmulatorContext["broker"]["register"]> | undefined;
   try {
     let { allowed } = openStream(ctx, call, PERMISSIONS.subscriber);
-    const first = await firstMessage(iterator);
+    const first = await reader.next();
     if (!first) return void call.end();
     if (!first.subscription) {
       throw new RpcError(status.FAILED_PRECONDITION, "must send subscription to initialize stream");
@@ -206,10 +198,10 @@ export async function handleSubscribe(
     const registered = subscriber;
     call.on("cancelled", () => ctx.broker.unregister(registered));
     for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      if (next.value.ack) subscriber.acks++;
-      else if (next.value.nack) subscriber.nacks++;
+      const request = await reader.next();
+      if (!request) break;
+      if (request.ack) subscriber.acks++;
+      else if (request.nack) subscriber.nacks++;
     }
     ctx.broker.unregister(subscriber);
     call.end();
