@@ -171,7 +171,7 @@ export class EventStoreDBEventStream implements EventStream {
       direction: direction === "forwards" ? FORWARDS : BACKWARDS,
       ...(maxCount !== undefined ? { maxCount } : {}),
     });
-    for await (const resolved of drain(read, options.signal, { operation: "read", stream })) {
+    for await (const resolved of drain(read, options.signal, { operation: "read", stream }, maxCount)) {
       if (resolved.event) yield toRecordedEvent(resolved.event, this.#codecs);
     }
   }
@@ -195,7 +195,7 @@ export class EventStoreDBEventStream implements EventStream {
     if (direction === "backwards" && typeof fromPosition === "object") {
       // ESDB reads backwards from P exclusively; our `from` is inclusive, so fetch the event at P.
       const atFrom = this.#client.readAll({ fromPosition, direction: FORWARDS, maxCount: 1 });
-      for await (const resolved of drain(atFrom, options.signal, context)) {
+      for await (const resolved of drain(atFrom, options.signal, context, 1n)) {
         const position = resolved.event?.position;
         if (!resolved.event || !position || position.commit !== fromPosition.commit || position.prepare !== fromPosition.prepare) continue;
         const event = toRecordedEvent(resolved.event, this.#codecs);
@@ -292,7 +292,7 @@ export class EventStoreDBEventStream implements EventStream {
   async #lastRevisionOrConflict(stream: string, expected: ExpectedRevision): Promise<bigint> {
     const read = this.#client.readStream(stream, { fromRevision: END, direction: BACKWARDS, maxCount: 1 });
     try {
-      for await (const resolved of drain(read, undefined, { operation: "delete", stream, expected })) {
+      for await (const resolved of drain(read, undefined, { operation: "delete", stream, expected }, 1n)) {
         if (resolved.event) return resolved.event.revision;
       }
     } catch (error) {
@@ -308,21 +308,31 @@ export class EventStoreDBEventStream implements EventStream {
 
 /**
  * Iterates a client read, translating its errors and cancelling the gRPC call when the caller
- * stops early or `signal` aborts.
+ * stops early or `signal` aborts. A read that has already delivered `expectedMax` items is about
+ * to end on its own and is left to finish rather than cancelled: every cancel is an HTTP/2
+ * RST_STREAM, and servers protect themselves from rapid resets by closing the whole connection.
  */
 export async function* drain<T>(
   read: StreamingRead<T>,
   signal: AbortSignal | undefined,
   context: OperationContext,
+  expectedMax?: bigint,
 ): AsyncGenerator<T> {
   signal?.throwIfAborted();
   const onAbort = () => void read.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
+  // Iterated by hand: leaving a for-await early would destroy the readable while its gRPC call
+  // is still open, and the client's dispose() would then wait for that call forever.
+  const iterator = read[Symbol.asyncIterator]();
   let finished = false;
+  let count = 0n;
   try {
-    for await (const item of read) {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
       signal?.throwIfAborted();
-      yield item;
+      count++;
+      yield next.value;
     }
     finished = true;
   } catch (error) {
@@ -331,6 +341,14 @@ export async function* drain<T>(
     throw translateError(error, context);
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    if (!finished) await read.cancel();
+    if (!finished) {
+      if (expectedMax !== undefined && count >= expectedMax && !signal?.aborted) {
+        // Nothing but the end of the call is left to come.
+        while (!(await iterator.next().catch(() => ({ done: true }))).done);
+      } else {
+        await read.cancel();
+        await iterator.return?.();
+      }
+    }
   }
 }
