@@ -1,8 +1,14 @@
-/** `npm start`: the quickstart, on the backend named by SWITCHYARD_URL (memory by default). */
+/**
+ * `npm start`: the quickstart, then the bank domain example, both on the backend named by
+ * SWITCHYARD_URL (memory by default).
+ */
 import { runAdventure } from "./adventure.js";
+import { runBankExample } from "./bank/index.js";
 
 async function main(): Promise<void> {
   await runAdventure();
+  console.log("");
+  await runBankExample();
 }
 
 main().catch((error: unknown) => {
