@@ -83,6 +83,7 @@ export class EnsignServer {
   private boundPort: number;
   private boundAuthPort: number;
   private readonly subscriberBuffer: number;
+  private readonly openCalls = new Set<StreamingCall>();
   private closed = false;
 
   constructor(options: EnsignServerOptions = {}) {
@@ -224,9 +225,10 @@ export class EnsignServer {
     const server = new grpc.Server(GRPC_MESSAGE_SIZE_OPTIONS);
     const ctx = () => this.ctx;
     server.addService(ENSIGN_SERVICE, {
-      Publish: (call: grpc.ServerDuplexStream<never, never>) => void handlePublish(ctx(), call),
-      Subscribe: (call: grpc.ServerDuplexStream<never, never>) => void handleSubscribe(ctx(), call, this.subscriberBuffer),
-      EnSQL: (call: grpc.ServerWritableStream<never, never>) => void handleEnsql(ctx(), call),
+      Publish: (call: grpc.ServerDuplexStream<never, never>) => this.track(call, handlePublish(ctx(), call)),
+      Subscribe: (call: grpc.ServerDuplexStream<never, never>) =>
+        this.track(call, handleSubscribe(ctx(), call, this.subscriberBuffer)),
+      EnSQL: (call: grpc.ServerWritableStream<never, never>) => this.track(call, handleEnsql(ctx(), call)),
       Explain: authed(ctx, explain),
       ListTopics: authed(ctx, listTopics),
       CreateTopic: authed(ctx, createTopic),
@@ -252,14 +254,28 @@ export class EnsignServer {
     this.ctx.startedAt = Date.now();
   }
 
-  /** Stops both servers abruptly (open streams fail with UNAVAILABLE); data is kept. */
+  /** Remembers an open streaming call until its handler settles (stop() ends it). */
+  private track(call: StreamingCall, handling: Promise<void>): void {
+    this.openCalls.add(call);
+    void handling.finally(() => this.openCalls.delete(call));
+  }
+
+  /**
+   * Stops both servers abruptly; data is kept. Open streams end with UNAVAILABLE, which is what
+   * a client of a crashed or killed server sees (grpc-js's forceShutdown alone would report
+   * CANCELLED, which clients rightly treat as their own cancellation).
+   */
   async stop(): Promise<void> {
     const grpcServer = this.grpcServer;
     const httpServer = this.httpServer;
     this.grpcServer = undefined;
     this.httpServer = undefined;
     this.broker.clear();
-    grpcServer?.forceShutdown();
+    for (const call of this.openCalls) {
+      if (!call.cancelled) call.emit("error", { code: grpc.status.UNAVAILABLE, details: "the Ensign server is shutting down" });
+    }
+    this.openCalls.clear();
+    if (grpcServer) await shutdownGrpc(grpcServer);
     if (httpServer) await closeHttp(httpServer);
   }
 
@@ -274,6 +290,23 @@ export class EnsignServer {
     await this.stop();
     this.closed = true;
   }
+}
+
+type StreamingCall = grpc.ServerDuplexStream<never, never> | grpc.ServerWritableStream<never, never>;
+
+/** Lets the UNAVAILABLE statuses flush, then closes every connection (bounded wait). */
+function shutdownGrpc(server: grpc.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, 500);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      server.forceShutdown();
+      resolve();
+    });
+  });
 }
 
 function closeHttp(server: HttpServer): Promise<void> {
