@@ -67,7 +67,7 @@ function send(context: ReadContext, response: ReadResp): void {
 }
 
 /** Resolves a `$>` link ("<revision>@<stream>") when asked to; a dangling link comes back alone. */
-function sendEvent(context: ReadContext, event: StoredEvent, withPosition = true): void {
+function sendEventResponse(context: ReadContext, event: StoredEvent, withPosition = true): ReadResp | undefined {
   if (context.resolveLinks && event.type === "$>") {
     const text = Buffer.from(event.data).toString("utf8");
     const at = text.indexOf("@");
@@ -77,13 +77,18 @@ function sendEvent(context: ReadContext, event: StoredEvent, withPosition = true
             .readableEvents(text.slice(at + 1))
             ?.find((candidate) => candidate.revision.toString() === text.slice(0, at))
         : undefined;
-    if (target !== undefined) return send(context, eventResponse(target, context.form, { link: event, withPosition }));
+    if (target !== undefined) return eventResponse(target, context.form, { link: event, withPosition });
     const read = eventResponse(event, context.form, { withPosition }).getEvent()!;
     read.setLink(read.getEvent());
     read.clearEvent();
-    return send(context, new streamsPb.ReadResp().setEvent(read));
+    return new streamsPb.ReadResp().setEvent(read);
   }
-  send(context, eventResponse(event, context.form, { withPosition }));
+  return eventResponse(event, context.form, { withPosition });
+}
+
+function sendEvent(context: ReadContext, event: StoredEvent): void {
+  const response = sendEventResponse(context, event);
+  if (response !== undefined) send(context, response);
 }
 
 function readStream(context: ReadContext, options: ReadReq.Options.StreamOptions, backwards: boolean, count: number) {
@@ -105,8 +110,45 @@ function readStream(context: ReadContext, options: ReadReq.Options.StreamOptions
     const from = options.hasRevision() ? BigInt(options.getRevision()) : 0n;
     selected = options.hasEnd() ? [] : events.filter((event) => event.revision >= from);
   }
-  for (const event of selected.slice(0, count)) sendEvent(context, event);
-  call.end();
+  void sendAll(context, selected.slice(0, count));
+}
+
+/**
+ * Streams a read's events with backpressure and stops as soon as the client cancels, so a reader
+ * that takes one event of a huge `$all` does not make the server serialize all of it.
+ */
+async function sendAll(context: ReadContext, events: Iterable<StoredEvent>): Promise<void> {
+  const { call } = context;
+  let closed = false;
+  const onClose = () => {
+    closed = true;
+  };
+  call.once("cancelled", onClose);
+  call.once("close", onClose);
+  try {
+    for (const event of events) {
+      if (closed || call.cancelled || call.destroyed) return;
+      const response = sendEventResponse(context, event);
+      if (response === undefined) continue;
+      if (!call.write(response)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            call.off("drain", done);
+            call.off("cancelled", done);
+            call.off("close", done);
+            resolve();
+          };
+          call.on("drain", done);
+          call.on("cancelled", done);
+          call.on("close", done);
+        });
+      }
+    }
+    if (!closed && !call.cancelled && !call.destroyed) call.end();
+  } finally {
+    call.off("cancelled", onClose);
+    call.off("close", onClose);
+  }
 }
 
 function positionOf(options: ReadReq.Options.AllOptions): bigint | "start" | "end" {
@@ -126,17 +168,30 @@ function readAll(
 ) {
   const log = context.store.log;
   const from = positionOf(options);
-  let selected: StoredEvent[];
-  if (backwards) {
-    const before = from === "start" ? -1n : from === "end" ? undefined : from;
-    selected = log.filter((event) => before === undefined || event.position < before).reverse();
-  } else {
-    const start = from === "start" ? 0n : from === "end" ? undefined : from;
-    selected = start === undefined ? [] : log.filter((event) => event.position >= start);
+  const store = context.store;
+  const end = log.length;
+  function* scan(): Generator<StoredEvent> {
+    let sent = 0;
+    if (backwards) {
+      const before = from === "start" ? 0 : from === "end" ? end : store.firstIndexAtOrAfter(from);
+      for (let index = Math.min(before, end) - 1; index >= 0 && sent < count; index--) {
+        const event = log[index]!;
+        if (filter !== undefined && !filter.matches(event)) continue;
+        sent++;
+        yield event;
+      }
+      return;
+    }
+    if (from === "end") return;
+    const first = from === "start" ? 0 : store.firstIndexAtOrAfter(from);
+    for (let index = first; index < end && sent < count; index++) {
+      const event = log[index]!;
+      if (filter !== undefined && !filter.matches(event)) continue;
+      sent++;
+      yield event;
+    }
   }
-  if (filter !== undefined) selected = selected.filter((event) => filter.matches(event));
-  for (const event of selected.slice(0, count)) sendEvent(context, event);
-  context.call.end();
+  void sendAll(context, scan());
 }
 
 function confirm(context: ReadContext): void {

@@ -164,6 +164,20 @@ describe("reads", () => {
   });
 });
 
+describe("abandoned reads", () => {
+  it("reads left after the first event are cancelled and the connection keeps serving", async () => {
+    const stream = uniqueStream();
+    await client.appendToStream(stream, Array.from({ length: 50 }, (_, n) => event("N", { n })));
+    for (let i = 0; i < 250; i++) {
+      for await (const resolved of client.readAll({ maxCount: 100_000 })) {
+        expect(resolved.event).toBeDefined();
+        break;
+      }
+    }
+    expect(await revisionsOf(client, stream)).toHaveLength(50);
+  });
+});
+
 describe("delete and tombstone", () => {
   it("soft delete hides the stream; a new append continues the revisions", async () => {
     const stream = uniqueStream();
