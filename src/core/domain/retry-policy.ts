@@ -8,7 +8,7 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_COMMAND_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 10, initialDelayMs: 2, maxDelayMs: 250 });
+export const DEFAULT_COMMAND_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 10, initialDelayMs: 5, maxDelayMs: 250 });
 
 export function resolveRetryPolicy(policy: Partial<RetryPolicy> | undefined, defaults: RetryPolicy, field: string): RetryPolicy {
   const resolved = { ...defaults, ...policy };
