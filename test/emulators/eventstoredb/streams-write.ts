@@ -130,6 +130,12 @@ export function streamsWriteHandlers(store: EventStore, auth: Authenticator) {
           const options = request.getOptions();
           if (options !== undefined && !pending.has(correlationId)) {
             const stream = streamName(options.getStreamIdentifier());
+            const deadline = options.getDeadline();
+            if (deadline !== undefined && deadline.toDate().getTime() <= Date.now()) {
+              // The server answers an append whose deadline already passed with a packed Timeout.
+              respond(errorResponse(status.DEADLINE_EXCEEDED, "Timeout", new sharedPb.Timeout(), "Timeout"), stream);
+              return;
+            }
             const expected = expectedOf(options, () =>
               options.hasStreamPosition() ? options.getStreamPosition() : undefined,
             );

@@ -1,5 +1,6 @@
 import {
   BACKWARDS,
+  DeadlineExceededError,
   END,
   EventStoreDBClient,
   MaxAppendSizeExceededError,
@@ -164,11 +165,43 @@ describe("reads", () => {
   });
 });
 
+describe("links", () => {
+  it("resolves $> links when asked to, and returns the link record itself otherwise", async () => {
+    const target = uniqueStream("target");
+    const links = uniqueStream("links");
+    await client.appendToStream(target, [event("Zero"), event("One")]);
+    await client.appendToStream(links, [
+      binaryEvent({ type: "$>", data: Buffer.from(`1@${target}`) }),
+      binaryEvent({ type: "$>", data: Buffer.from(`7@${target}`) }),
+    ]);
+    const resolved = await collect<ResolvedEvent>(client.readStream(links, { resolveLinkTos: true }));
+    expect(resolved[0]!.event!.type).toBe("One");
+    expect(resolved[0]!.event!.streamId).toBe(target);
+    expect(resolved[0]!.link!.type).toBe("$>");
+    expect(resolved[0]!.link!.streamId).toBe(links);
+    // A dangling link comes back as the link alone.
+    expect(resolved[1]!.event).toBeUndefined();
+    expect(resolved[1]!.link!.revision).toBe(1n);
+    const raw = await collect<ResolvedEvent>(client.readStream(links));
+    expect(raw.map((e) => [e.event!.type, e.link])).toEqual([
+      ["$>", undefined],
+      ["$>", undefined],
+    ]);
+  });
+});
+
+describe("deadlines", () => {
+  it("answers a BatchAppend whose deadline already passed with a packed Timeout (DeadlineExceededError)", async () => {
+    const error = await thrown(() => client.appendToStream(uniqueStream(), [event()], { deadline: -1 }));
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+  });
+});
+
 describe("abandoned reads", () => {
   it("reads left after the first event are cancelled and the connection keeps serving", async () => {
     const stream = uniqueStream();
     await client.appendToStream(stream, Array.from({ length: 50 }, (_, n) => event("N", { n })));
-    for (let i = 0; i < 250; i++) {
+    for (let i = 0; i < 100; i++) {
       for await (const resolved of client.readAll({ maxCount: 100_000 })) {
         expect(resolved.event).toBeDefined();
         break;
