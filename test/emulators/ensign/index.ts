@@ -19,7 +19,9 @@
  * `refreshOverlapSeconds` (900: the refresh token's nbf is that long before the access token's
  * exp, never before iat); `subscriberBuffer` (16384); `now` (clock for tokens and commit stamps).
  *
- * Test hooks: `stop()`, `start()`, `restart()`, `dropSubscribers()` (ends every Subscribe stream
+ * Test hooks: `stop()` (open Publish/Subscribe/EnSQL streams end with UNAVAILABLE, as for a killed
+ * server; then both listeners close), `start()`, `restart()` (same ports, same data, same API keys
+ * and signing key, so issued tokens stay valid), `dropSubscribers()` (ends every Subscribe stream
  * with UNAVAILABLE), `setMaintenance(on)`, `eventCount`, `droppedEvents`, `subscriberCount`,
  * `authCalls`, `store` (direct access to topics and logs).
  *

@@ -5,6 +5,7 @@ import {
   NackCode,
   encodeEvent,
   newUlid,
+  topicNameHash,
   ulidToString,
   type EventWrapper,
   type PublisherReply,
@@ -171,6 +172,16 @@ describe("Ensign emulator: Publish and Subscribe streams", () => {
     await subscriber.finished();
     await publisher.finished();
     expect(subscriber.received.filter((r) => r.event)).toHaveLength(1);
+  });
+
+  it("filters subscriptions by topic name, ULID string or name hash, dropping unknown ones", async () => {
+    const subscriber = client.bidi<unknown, SubscribeReply>("Subscribe");
+    subscriber.write({ subscription: { client_id: "c", topics: [topicNameHash("audit"), ulidToString(orders.id), "unknown"] } });
+    const ready = (await subscriber.reply(1)).ready;
+    expect(ready?.client_id).toBe("c");
+    expect(Object.keys(ready?.topics ?? {}).sort()).toEqual(["audit", "shop.orders"]);
+    subscriber.end();
+    expect((await subscriber.finished()).code).toBe(grpc.status.OK);
   });
 
   it("requires subscription as the first Subscribe message", async () => {

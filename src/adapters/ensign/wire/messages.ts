@@ -205,8 +205,8 @@ export interface Parameter {
   name: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface QueryExplanation {}
+/** Empty on the wire at the server's current version. */
+export type QueryExplanation = Record<string, never>;
 
 // ---- topics ---------------------------------------------------------------------------------
 
