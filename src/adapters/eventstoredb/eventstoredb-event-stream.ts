@@ -12,7 +12,7 @@ import {
 } from "@eventstore/db-client";
 import type { Capabilities } from "../../core/capabilities.js";
 import { CodecRegistry } from "../../core/codec.js";
-import { ClosedError, ValidationError, WrongExpectedRevisionError } from "../../core/errors.js";
+import { ClosedError, ConfigurationError, ValidationError, WrongExpectedRevisionError } from "../../core/errors.js";
 import type { AppendResult, EventData, ExpectedRevision, RecordedEvent } from "../../core/event.js";
 import type {
   AppendOptions,
@@ -80,7 +80,7 @@ export class EventStoreDBEventStream implements EventStream {
   constructor(options: EventStoreDBEventStreamOptions) {
     let maxAppendBytes = options.maxAppendBytes;
     if (options.client) {
-      if (options.config) throw new ValidationError("Give either client or config, not both", "options");
+      if (options.config) throw new ConfigurationError("Give either client or config, not both");
       this.#client = options.client;
       this.#ownsClient = options.disposeClient ?? false;
       this.#appendCall = options.credentials ? { credentials: options.credentials } : {};
@@ -88,7 +88,7 @@ export class EventStoreDBEventStream implements EventStream {
       const parsed = eventStoreDBConfigSchema.safeParse({ backend: "eventstoredb", ...options.config });
       if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ");
-        throw new ValidationError(`Invalid EventStoreDB config: ${issues}`, "config");
+        throw new ConfigurationError(`Invalid EventStoreDB config: ${issues}`);
       }
       const config = parsed.data;
       this.#client = createClientFromConfig(config);
