@@ -185,6 +185,31 @@ for (const backend of availableBackends()) {
       expect(projection.stats.retried).toBe(2);
     });
 
+    it("stop() cuts a retry backoff short and leaves the event for the next start", async () => {
+      const category = uniqueCategory("led");
+      await eventStream.append(`${category}-a`, [added(1), added(2)]);
+      const seen: string[] = [];
+      const checkpoints = new MemoryCheckpointStore();
+      const slow = { retries: 5, initialDelayMs: 1e9, maxDelayMs: 1e9 };
+      const flaky = createProjection(
+        ledgerProjection(`stop-retry-${category}`, category, seen, slow, (event) => {
+          if (event.data.by === 2) throw new Error("down");
+        }),
+        { eventStream, checkpoints },
+      );
+      await flaky.start();
+      await waitFor(() => flaky.stats.retried === 1);
+      await flaky.stop();
+      expect(flaky.status).toBe("stopped");
+      expect(seen).toEqual([`${category}-a:1`]);
+      const fixed = createProjection(ledgerProjection(`stop-retry-${category}`, category, seen), { eventStream, checkpoints });
+      await fixed.start();
+      await fixed.waitUntilCaughtUp();
+      await fixed.stop();
+      expect(seen).toEqual([`${category}-a:1`, `${category}-a:2`]);
+      expect(fixed.stats.processed).toBe(1);
+    });
+
     it("skips by policy, and stops by policy, resuming from the failed event after a fix", async () => {
       const category = uniqueCategory("led");
       await eventStream.append(`${category}-a`, [added(1), added(-1), added(2)]);

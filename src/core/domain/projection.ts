@@ -87,6 +87,7 @@ export class Projection<TEvent extends DomainEvent> {
   #status: ProjectionStatus = "idle";
   #error: unknown;
   #subscription: Subscription | undefined;
+  #stopping = new AbortController();
   #loop: Promise<void> | undefined;
   #last: RecordedEvent | undefined;
   #startCheckpoint: string | undefined;
@@ -134,6 +135,7 @@ export class Projection<TEvent extends DomainEvent> {
     const from = this.#startCheckpoint === undefined ? "start" : this.#byRevision ? BigInt(this.#startCheckpoint) : this.#startCheckpoint;
     const subscription = this.#eventStream.subscribe(this.#definition.source, { from });
     this.#subscription = subscription;
+    this.#stopping = new AbortController();
     this.#status = "running";
     this.#loop = this.#run(subscription);
   }
@@ -143,6 +145,7 @@ export class Projection<TEvent extends DomainEvent> {
     const subscription = this.#subscription;
     if (!subscription) return;
     this.#subscription = undefined;
+    this.#stopping.abort();
     await subscription.close();
     await this.#loop;
     if (this.#status === "running") this.#status = "stopped";
@@ -197,11 +200,12 @@ export class Projection<TEvent extends DomainEvent> {
         this.#resolveWaiters();
       }
     } catch (error) {
-      if (this.#subscription !== subscription) return; // closed by stop(): not a failure
+      if (this.#subscription !== subscription || error instanceof StoppedDuringRetry) return; // stop(): not a failure
       this.#status = "failed";
       this.#error = error;
       this.#subscription = undefined;
       await subscription.close();
+      // The handler's error is the one to report; a failing save after it would only hide it.
       if (this.#sinceSave > 0) await this.#save().catch(() => undefined);
       this.#rejectWaiters(error);
     }
@@ -223,7 +227,9 @@ export class Projection<TEvent extends DomainEvent> {
         if (attempt >= attempts) return this.#giveUp(recorded, error, attempt);
         this.#stats.retried++;
         const backoff = { maxAttempts: attempts, initialDelayMs: policy.initialDelayMs ?? 10, maxDelayMs: policy.maxDelayMs ?? 1_000 };
-        await delay(retryDelayMs(attempt, backoff));
+        await delay(retryDelayMs(attempt, backoff), this.#stopping.signal);
+        // Stopped while waiting: leave the event unhandled; the checkpoint is still before it.
+        if (this.#stopping.signal.aborted) throw new StoppedDuringRetry();
       }
     }
   }
@@ -263,6 +269,8 @@ export class Projection<TEvent extends DomainEvent> {
     for (const waiter of waiters) waiter.reject(error);
   }
 }
+
+class StoppedDuringRetry extends Error {}
 
 type ProjectionHandler = (event: DomainEvent, recorded: RecordedEvent) => void | Promise<void>;
 
