@@ -3,6 +3,9 @@ import { createRequire } from "node:module";
 import {
   CancelledError,
   EventStoreDBClient,
+  START,
+  persistentSubscriptionToStreamSettingsFromDefaults,
+  type PersistentSubscriptionToStreamResolvedEvent,
   jsonEvent,
   type ResolvedEvent,
 } from "@eventstore/db-client";
@@ -101,5 +104,42 @@ describe("stop and restart", () => {
     again.on("data", () => undefined);
     await waitFor(() => resumedCaughtUp, 5_000, "resubscription");
     await again.unsubscribe();
+  });
+
+  it("persistent subscription groups survive a restart; unacknowledged events are delivered again", async () => {
+    const stream = uniqueStream();
+    await client.createPersistentSubscriptionToStream(
+      stream,
+      "survivor",
+      persistentSubscriptionToStreamSettingsFromDefaults({ startFrom: START }),
+    );
+    await client.appendToStream(stream, [jsonEvent({ type: "Job", data: { n: 1 } }), jsonEvent({ type: "Job", data: { n: 2 } })]);
+    const first = client.subscribeToPersistentSubscriptionToStream(stream, "survivor");
+    const seen: PersistentSubscriptionToStreamResolvedEvent[] = [];
+    const errors: unknown[] = [];
+    first.on("data", (resolved: PersistentSubscriptionToStreamResolvedEvent) => seen.push(resolved));
+    first.on("error", (error: unknown) => errors.push(error));
+    await waitFor(() => seen.length === 2);
+    await first.ack(seen[0]!);
+    // Stop only once the server has processed the ack (one event left in flight).
+    const group = () => client.getPersistentSubscriptionToStreamInfo(stream, "survivor");
+    for (let attempt = 0; attempt < 200 && (await group()).stats.totalInFlightMessages !== 1; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await group()).stats.totalInFlightMessages).toBe(1);
+    await esdb.stop();
+    try {
+      await waitFor(() => errors.length > 0, 5_000, "persistent subscription error");
+    } finally {
+      await esdb.restart();
+    }
+    const second = client.subscribeToPersistentSubscriptionToStream(stream, "survivor");
+    const again: PersistentSubscriptionToStreamResolvedEvent[] = [];
+    second.on("data", (resolved: PersistentSubscriptionToStreamResolvedEvent) => again.push(resolved));
+    await waitFor(() => again.length === 1, 5_000, "redelivery");
+    expect(again[0]!.event!.revision).toBe(1n);
+    expect(again[0]!.retryCount).toBe(1);
+    await second.ack(again[0]!);
+    await second.unsubscribe();
   });
 });
