@@ -17,7 +17,10 @@
  * projectId?, permissions? }]` (default: one random key with every permission in the default
  * project `server.projectId`); `accessTtlSeconds` (3600), `refreshTtlSeconds` (7200),
  * `refreshOverlapSeconds` (900: the refresh token's nbf is that long before the access token's
- * exp, never before iat); `subscriberBuffer` (16384); `now` (clock for tokens and commit stamps).
+ * exp, never before iat); `subscriberBuffer` (16384); `now` (clock for tokens and commit stamps);
+ * `maxReceiveMessageBytes` (default 16 MiB; the real server keeps grpc-go's 4 MiB, exported as
+ * REAL_SERVER_MAX_RECEIVE_BYTES: with it, a publish request above 4 MiB fails the whole stream
+ * with RESOURCE_EXHAUSTED instead of drawing a MAX_EVENT_SIZE_EXCEEDED nack).
  *
  * Test hooks: `stop()` (open Publish/Subscribe/EnSQL streams end with UNAVAILABLE, as for a killed
  * server; then both listeners close), `start()`, `restart()` (same ports, same data, same API keys
@@ -53,6 +56,7 @@
 export {
   EMULATED_VERSION,
   EnsignServer,
+  REAL_SERVER_MAX_RECEIVE_BYTES,
   startEnsignServer,
   type EnsignClientSpec,
   type EnsignServerCredentials,

@@ -4,6 +4,7 @@ import type { Server as HttpServer } from "node:http";
 import * as grpc from "@grpc/grpc-js";
 import {
   ENSIGN_SERVICE,
+  GRPC_MAX_MESSAGE_BYTES,
   GRPC_MESSAGE_SIZE_OPTIONS,
   HEALTH_SERVICE,
   newUlid,
@@ -55,7 +56,17 @@ export interface EnsignServerOptions {
   subscriberBuffer?: number;
   /** Clock for tokens and commit stamps (ms since epoch); default Date.now. */
   now?: () => number;
+  /**
+   * gRPC receive limit of the server. Default: raised above the 5,243,000-byte event limit
+   * (GRPC_MAX_MESSAGE_BYTES) so oversized events get their MAX_EVENT_SIZE_EXCEEDED nack. The real
+   * Ensign server keeps grpc-go's default, REAL_SERVER_MAX_RECEIVE_BYTES (4 MiB): pass that to
+   * reproduce how it fails a publish stream with RESOURCE_EXHAUSTED for events above ~4 MiB.
+   */
+  maxReceiveMessageBytes?: number;
 }
+
+/** grpc-go's default server receive limit, which the real Ensign server does not change. */
+export const REAL_SERVER_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
 
 export interface EnsignServerCredentials {
   clientId: string;
@@ -84,6 +95,7 @@ export class EnsignServer {
   private boundAuthPort: number;
   private readonly subscriberBuffer: number;
   private readonly openCalls = new Set<StreamingCall>();
+  private readonly maxReceiveMessageBytes: number;
   private closed = false;
 
   constructor(options: EnsignServerOptions = {}) {
@@ -91,6 +103,7 @@ export class EnsignServer {
     this.boundPort = options.port ?? 0;
     this.boundAuthPort = options.authPort ?? 0;
     this.subscriberBuffer = options.subscriberBuffer ?? 16_384;
+    this.maxReceiveMessageBytes = options.maxReceiveMessageBytes ?? GRPC_MAX_MESSAGE_BYTES;
     const specs = options.clients ?? [{ clientId: randomKey(32), clientSecret: randomKey(64) }];
     this.clients = specs.map((spec) => ({
       clientId: spec.clientId,
@@ -222,7 +235,10 @@ export class EnsignServer {
   }
 
   private async listenGrpc(): Promise<void> {
-    const server = new grpc.Server(GRPC_MESSAGE_SIZE_OPTIONS);
+    const server = new grpc.Server({
+      ...GRPC_MESSAGE_SIZE_OPTIONS,
+      "grpc.max_receive_message_length": this.maxReceiveMessageBytes,
+    });
     const ctx = () => this.ctx;
     server.addService(ENSIGN_SERVICE, {
       Publish: (call: grpc.ServerDuplexStream<never, never>) => this.track(call, handlePublish(ctx(), call)),

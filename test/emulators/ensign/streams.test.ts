@@ -12,7 +12,7 @@ import {
   type SubscribeReply,
   type Topic,
 } from "../../../src/adapters/ensign/wire/index.js";
-import { startEnsignServer, type EnsignServer } from "./index.js";
+import { REAL_SERVER_MAX_RECEIVE_BYTES, startEnsignServer, type EnsignServer } from "./index.js";
 import { RawEnsignClient, eventually, login, type StreamProbe } from "./test-client.js";
 
 const eventBytes = (text: string) => encodeEvent({ data: Buffer.from(text), mimetype: 50, type: { name: "Note", major_version: 1 } });
@@ -225,5 +225,24 @@ describe("Ensign emulator: Publish and Subscribe streams", () => {
     expect(server.dropSubscribers()).toBe(1);
     expect((await subscriber.finished()).code).toBe(grpc.status.UNAVAILABLE);
     expect(server.subscriberCount).toBe(0);
+  });
+
+  it("with the real server's 4 MiB receive limit, a larger event fails the stream RESOURCE_EXHAUSTED", async () => {
+    const strict = await startEnsignServer({ maxReceiveMessageBytes: REAL_SERVER_MAX_RECEIVE_BYTES });
+    const strictClient = new RawEnsignClient(strict.endpoint, (await login(strict)).access_token);
+    try {
+      const topic = await strictClient.unary<Topic>("CreateTopic", { name: "big" });
+      const stream = strictClient.bidi<unknown, PublisherReply>("Publish");
+      stream.write({ open_stream: {} });
+      await stream.reply(1);
+      stream.write({ event: { topic_id: topic.id, local_id: Buffer.from("ok"), event: Buffer.alloc(4_000_000, 1) } });
+      expect((await stream.reply(2)).ack).toBeDefined();
+      stream.write({ event: { topic_id: topic.id, local_id: Buffer.from("big"), event: Buffer.alloc(4_500_000, 1) } });
+      expect((await stream.finished()).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(stream.received.some((r) => r.nack)).toBe(false);
+    } finally {
+      strictClient.close();
+      await strict.close();
+    }
   });
 });
