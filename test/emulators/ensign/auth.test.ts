@@ -53,6 +53,17 @@ describe("Ensign emulator: Quarterdeck auth and gRPC credentials", () => {
     expect(reply.body.last_login).toBe("");
   });
 
+  it("publishes the signing key as a JWKS that verifies the issued tokens", async () => {
+    const { createPublicKey, verify } = await import("node:crypto");
+    const jwks = (await (await fetch(`${server.authUrl}/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, string>> };
+    const { access_token } = await login(server);
+    const [h, p, sig] = access_token.split(".");
+    const key = jwks.keys.find((k) => k.kid === decodeJwt(access_token).header.kid);
+    expect(key).toMatchObject({ kty: "RSA", alg: "RS256", use: "sig" });
+    const publicKey = createPublicKey({ key: key as unknown as import("node:crypto").JsonWebKey, format: "jwk" });
+    expect(verify("sha256", Buffer.from(`${h}.${p}`), publicKey, Buffer.from(sig ?? "", "base64url"))).toBe(true);
+  });
+
   it("rejects bad, missing and unparsable credentials like Quarterdeck", async () => {
     const wrong = await postJson(`${server.authUrl}/v1/authenticate`, { client_id: "full-access", client_secret: "nope" });
     expect(wrong).toMatchObject({ status: 403, body: { success: false, error: "invalid credentials" } });

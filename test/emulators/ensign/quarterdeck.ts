@@ -3,6 +3,7 @@
  *   POST /v1/authenticate {client_id, client_secret} -> 200 {access_token, refresh_token, last_login}
  *   POST /v1/refresh      {refresh_token}            -> 200 same shape
  *   GET|POST /v1/status                              -> 200 {status:"ok", uptime, version}
+ *   GET /.well-known/jwks.json                       -> the RS256 public key(s)
  * Errors are {"success": false, "error": "..."} with Quarterdeck's status codes and messages:
  * 400 unparsable / missing credentials, 403 invalid credentials or a refresh token that does not
  * verify (expired, used before its nbf, wrong audience, unknown key).
@@ -116,6 +117,7 @@ export function createQuarterdeck(state: QuarterdeckState): Server {
         const uptime = `${((Date.now() - state.startedAt) / 1000).toFixed(3)}s`;
         return reply(res, 200, { status: "ok", uptime, version: state.version });
       }
+      if (path === "/.well-known/jwks.json" && req.method === "GET") return reply(res, 200, state.tokens.jwks());
       return fail(res, 404, "resource not found");
     };
     handle().catch(() => {

@@ -45,6 +45,11 @@ export class TokenIssuer {
     this.publicKey = pair.publicKey;
   }
 
+  /** The JSON Web Key Set Quarterdeck publishes at /.well-known/jwks.json. */
+  jwks(): { keys: Array<Record<string, unknown>> } {
+    return { keys: [{ ...this.publicKey.export({ format: "jwk" }), kid: this.keyId, use: "sig", alg: "RS256" }] };
+  }
+
   get refreshAudience(): string {
     return `${this.settings.issuer()}/v1/refresh`;
   }
