@@ -8,6 +8,11 @@ import type { EventStream } from "../../src/core/event-stream.js";
 import { createMemoryEventStream } from "../../src/adapters/memory/index.js";
 import { createEventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
 import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";
+import { ensignCapabilities } from "../../src/adapters/ensign/index.js";
+import { startEnsignServer, type EnsignServer } from "../emulators/ensign/index.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface DomainBackend {
   readonly name: string;
@@ -57,9 +62,41 @@ function eventStoreDBBackend(): DomainBackend {
   };
 }
 
+/**
+ * Ensign through its emulator, with consistency=single-writer (each test process is the only
+ * writer of its streams), the configuration under which the command handler runs on Ensign.
+ * Credentials go through a credentials file, as a user would keep them, not the URL.
+ */
+function ensignBackend(): DomainBackend {
+  let starting: Promise<{ server: EnsignServer; url: string; dir: string }> | undefined;
+  const start = async () => {
+    const server = await startEnsignServer();
+    const dir = mkdtempSync(join(tmpdir(), "switchyard-ensign-"));
+    const credentialsPath = join(dir, "credentials.json");
+    writeFileSync(credentialsPath, JSON.stringify({ ClientID: server.clientId, ClientSecret: server.clientSecret }), { mode: 0o600 });
+    const url = `${server.url}&consistency=single-writer&credentialsPath=${encodeURIComponent(credentialsPath)}`;
+    return { server, url, dir };
+  };
+  return {
+    name: "ensign (emulator, single-writer)",
+    capabilities: ensignCapabilities({ consistency: "single-writer" }),
+    url: async () => (await (starting ??= start())).url,
+    create: async function () {
+      return connect(await this.url());
+    },
+    stop: async () => {
+      const started = await starting;
+      starting = undefined;
+      if (!started) return;
+      await started.server.close();
+      rmSync(started.dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Every backend available in this checkout. */
 export function availableBackends(): DomainBackend[] {
-  return [memoryBackend(), eventStoreDBBackend()];
+  return [memoryBackend(), eventStoreDBBackend(), ensignBackend()];
 }
 
 function withNoopClose(eventStream: EventStream): EventStream {
