@@ -157,8 +157,10 @@ export class EventStore {
 
   /** Hard delete: writes a `$streamDeleted` record; the stream is gone forever. */
   tombstone(stream: string, expected: bigint): AppendOutcome {
-    const check = this.#checkDelete(stream, expected);
-    if (check !== undefined) return check;
+    // A hard delete goes through the writer's commit check with no events (so `no_stream` on a
+    // stream that was never written succeeds), unlike the soft delete above.
+    const check = this.#checkCommit(stream, expected, []);
+    if (check.kind !== "ok") return check;
     const record = this.#record(stream, DELETED_STREAM, systemEvent("$streamDeleted", ""));
     const index = this.#indexOf(stream);
     index.events.push(record);
@@ -167,6 +169,7 @@ export class EventStore {
     return { kind: "success", currentRevision: DELETED_STREAM, position: record.position };
   }
 
+  /** Soft delete: no_stream needs at least the metastream (DeleteNoStream / DeleteWithExistingMetadata). */
   #checkDelete(stream: string, expected: bigint): AppendOutcome | undefined {
     const current = this.lastEventNumber(stream);
     if (current === DELETED_STREAM) return { kind: "streamDeleted" };

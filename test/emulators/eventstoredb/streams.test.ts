@@ -242,6 +242,19 @@ describe("delete and tombstone", () => {
     expect((missing as WrongExpectedVersionError).actualVersion).toBe(-1n);
   });
 
+  it("tombstone checks expected revisions like a write: no_stream on a never-written stream succeeds", async () => {
+    const fresh = uniqueStream();
+    await client.tombstoneStream(fresh, { expectedRevision: "no_stream" });
+    expect(await thrown(() => revisionsOf(client, fresh))).toBeInstanceOf(StreamDeletedError);
+    const existing = uniqueStream();
+    await client.appendToStream(existing, [event(), event()]);
+    const error = await thrown(() => client.tombstoneStream(existing, { expectedRevision: 0n }));
+    expect(error).toBeInstanceOf(WrongExpectedVersionError);
+    expect((error as WrongExpectedVersionError).expectedVersion).toBe(0n);
+    expect((error as WrongExpectedVersionError).actualVersion).toBe(1n);
+    await client.tombstoneStream(existing, { expectedRevision: 1n });
+  });
+
   it("a tombstoned stream refuses reads, deletes and appends forever", async () => {
     const stream = uniqueStream();
     await client.appendToStream(stream, [event()]);
