@@ -43,7 +43,9 @@
  * - Stored events carry no `committed` timestamp and no local_id (the broker stores before it
  *   stamps `committed`); only the live copy sent to subscribers has `committed`.
  * - Subscribe: first request subscription; live fan-out of events committed after the stream
- *   registered, no replay, acks/nacks only counted; a slow subscriber's overflow is dropped.
+ *   registered, no replay, acks/nacks only counted; a slow subscriber's overflow is dropped. The
+ *   server never ends a subscription itself: a client that half-closes keeps receiving events
+ *   until it cancels the call.
  * - EnSQL: only FROM topic, OFFSET, LIMIT and include_duplicates are honoured; WHERE is parsed
  *   and ignored; `LIMIT 0` still returns one event (the limit is checked after sending). The
  *   tokenizer matches reserved words as case-insensitive prefixes and identifiers are

@@ -167,7 +167,7 @@ describe("Ensign emulator: Publish and Subscribe streams", () => {
     expect(Buffer.from(delivered?.event ?? []).equals(eventBytes("after"))).toBe(true);
     subscriber.write({ ack: { id: delivered?.id } });
 
-    subscriber.end();
+    subscriber.call.cancel();
     publisher.end();
     await subscriber.finished();
     await publisher.finished();
@@ -180,8 +180,26 @@ describe("Ensign emulator: Publish and Subscribe streams", () => {
     const ready = (await subscriber.reply(1)).ready;
     expect(ready?.client_id).toBe("c");
     expect(Object.keys(ready?.topics ?? {}).sort()).toEqual(["audit", "shop.orders"]);
+    subscriber.call.cancel();
+    expect((await subscriber.finished()).code).toBe(grpc.status.CANCELLED);
+    await eventually(() => server.subscriberCount === 0, "the subscriber to unregister");
+  });
+
+  it("keeps a half-closed subscription open and delivering, as the real server does", async () => {
+    const subscriber = client.bidi<unknown, SubscribeReply>("Subscribe");
+    subscriber.write({ subscription: { topics: ["audit"] } });
+    await subscriber.reply(1);
+    await eventually(() => server.subscriberCount === 1, "the subscriber to register");
     subscriber.end();
-    expect((await subscriber.finished()).code).toBe(grpc.status.OK);
+    const publisher = await openPublisher();
+    publisher.write({ event: { topic_id: audit.id, local_id: Buffer.from("late"), event: eventBytes("late") } });
+    expect((await subscriber.reply(2)).event).toBeDefined();
+    expect(subscriber.status).toBeUndefined();
+    subscriber.call.cancel();
+    await subscriber.finished();
+    publisher.end();
+    await publisher.finished();
+    await eventually(() => server.subscriberCount === 0, "the subscriber to unregister");
   });
 
   it("requires subscription as the first Subscribe message", async () => {
@@ -211,7 +229,7 @@ describe("Ensign emulator: Publish and Subscribe streams", () => {
     expect(dropped).toBeGreaterThan(0);
     subscriber.call.resume();
     await subscriber.until(() => subscriber.received.length - 1 === count - dropped, "the undropped events", 20_000);
-    subscriber.end();
+    subscriber.call.cancel();
     publisher.end();
     await subscriber.finished();
     await publisher.finished();

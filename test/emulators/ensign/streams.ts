@@ -199,12 +199,12 @@ export async function handleSubscribe(
     call.on("cancelled", () => ctx.broker.unregister(registered));
     for (;;) {
       const request = await reader.next();
-      if (!request) break;
+      // The real server's send loop ends only when the call's context does: a client that
+      // half-closes keeps receiving events until it cancels the call.
+      if (!request) return;
       if (request.ack) subscriber.acks++;
       else if (request.nack) subscriber.nacks++;
     }
-    ctx.broker.unregister(subscriber);
-    call.end();
   } catch (error) {
     // A subscriber already closed was ended by the broker (dropAll): its status is sent.
     const alreadyEnded = subscriber?.closed === true;
