@@ -165,6 +165,7 @@ for (const backend of availableBackends()) {
       const result = await tolerant.handle(stream, deposit(10));
       expect(result.state.balance).toBe(10);
       expect(result.nextExpectedRevision).toBe(2n);
+      await tolerant.handle(stream, deposit(5)); // reloads the bad event: parked once, not again
       const letters = await readDeadLetters(eventStream, deadLetterStream);
       expect(letters).toHaveLength(1);
       expect(letters[0]).toMatchObject({ source: "validation", streamId: stream, revision: "1", type: "MoneyDeposited", error: { field: "data.amount" } });

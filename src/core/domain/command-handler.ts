@@ -77,6 +77,7 @@ export class CommandHandler<TCommand, TEvent extends DomainEvent, TState> {
   readonly #snapshots: SnapshotStore<TState> | undefined;
   readonly #retry: RetryPolicy;
   readonly #onSnapshotError: ((error: unknown, streamId: string) => void) | undefined;
+  readonly #deadLettered = new Set<string>();
 
   constructor(options: CommandHandlerOptions<TCommand, TEvent, TState>) {
     this.#eventStream = options.eventStream;
@@ -98,6 +99,7 @@ export class CommandHandler<TCommand, TEvent extends DomainEvent, TState> {
         codec: this.#codec,
         invalidEvents: this.#invalidEvents,
         snapshots: this.#snapshots,
+        deadLettered: this.#deadLettered,
       },
       streamId,
       signal,

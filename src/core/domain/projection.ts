@@ -132,7 +132,14 @@ export class Projection<TEvent extends DomainEvent> {
     this.#error = undefined;
     this.#last = undefined;
     this.#startCheckpoint = await this.#checkpoints.load(this.name);
-    const from = this.#startCheckpoint === undefined ? "start" : this.#byRevision ? BigInt(this.#startCheckpoint) : this.#startCheckpoint;
+    if (this.#startCheckpoint !== undefined && this.#byRevision && !/^\d+$/.test(this.#startCheckpoint)) {
+      throw new ValidationError(
+        `Projection "${this.name}" has checkpoint "${this.#startCheckpoint}", which is not a revision of its source stream; ` +
+          "was the source changed? rebuild() starts over",
+        "checkpoint",
+      );
+    }
+    const from = this.#fromCheckpoint();
     const subscription = this.#eventStream.subscribe(this.#definition.source, { from });
     this.#subscription = subscription;
     this.#stopping = new AbortController();

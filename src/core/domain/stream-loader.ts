@@ -28,6 +28,8 @@ export interface StreamLoaderParts<TEvent extends DomainEvent, TState> {
   readonly codec: EventCodec<TEvent>;
   readonly invalidEvents: InvalidEventPolicy;
   readonly snapshots: SnapshotStore<TState> | undefined;
+  /** Ids of events this process already dead-lettered, so a reload does not send them again. */
+  readonly deadLettered: Set<string>;
 }
 
 /** Latest snapshot (if any) → tail of the stream after it → folded state. */
@@ -60,7 +62,10 @@ export async function loadStream<TEvent extends DomainEvent, TState>(
       if (decoded.ok) {
         state = parts.decider.evolve(state, decoded.event);
       } else if (parts.invalidEvents.onInvalid === "dead-letter") {
-        await sendToDeadLetter(parts.eventStream, parts.invalidEvents.deadLetterStream, recorded, "validation", decoded.error, 1);
+        if (!parts.deadLettered.has(recorded.id)) {
+          await sendToDeadLetter(parts.eventStream, parts.invalidEvents.deadLetterStream, recorded, "validation", decoded.error, 1);
+          parts.deadLettered.add(recorded.id);
+        }
       } else {
         throw decoded.error;
       }
