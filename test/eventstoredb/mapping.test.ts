@@ -1,4 +1,5 @@
 import { EventStoreDBClient, jsonEvent, binaryEvent, type ResolvedEvent } from "@eventstore/db-client";
+import type { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CodecRegistry, type Codec } from "../../src/core/codec.js";
 import { isStreamNotFoundError, isValidationError } from "../../src/core/errors.js";
@@ -157,7 +158,7 @@ describe("an injected EventStoreDBClient", () => {
     await new Promise<void>((resolve) => subscription.once("confirmation", resolve));
     await adapter.close();
     // dispose() would have ended the open call before close() resolved.
-    expect(subscription.writableFinished).toBe(false);
+    expect((subscription as unknown as Writable).writableFinished).toBe(false);
     await subscription.unsubscribe();
     // Still usable by its owner.
     await client.appendToStream(stream, jsonEvent({ type: "y", data: {} }));
@@ -170,7 +171,7 @@ describe("an injected EventStoreDBClient", () => {
     const adapter = createEventStoreDBEventStream({ client, disposeClient: true });
     const subscription = client.subscribeToStream(uniqueStream());
     // The gRPC call ending shows as the end of the subscription's writable side.
-    const closed = new Promise<void>((resolve) => subscription.once("finish", resolve));
+    const closed = new Promise<void>((resolve) => (subscription as unknown as Writable).once("finish", resolve));
     await new Promise<void>((resolve) => subscription.once("confirmation", resolve));
     await adapter.close();
     await closed;

@@ -27,6 +27,7 @@ import { translateError, type OperationContext } from "./errors.js";
 import { toRecordedEvent } from "./event-mapping.js";
 import { planFilter } from "./filter-mapping.js";
 import { toClientPosition } from "./position-mapping.js";
+import { ReadableQueue } from "./readable-queue.js";
 
 type ResolvedPersistentTarget = { kind: "stream"; stream: string } | { kind: "all"; filter: PersistentTargetFilter };
 type PersistentTargetFilter = Extract<PersistentTarget, { all: true }>["filter"];
@@ -97,52 +98,36 @@ export class EventStoreDBPersistentSubscriptions implements PersistentSubscripti
       resolved.kind === "stream"
         ? this.client.subscribeToPersistentSubscriptionToStream(resolved.stream, group, { bufferSize })
         : this.client.subscribeToPersistentSubscriptionToAll(group, { bufferSize });
-    // Kept for the subscription's lifetime: an 'error' without a listener would crash the process.
-    subscription.on("error", () => undefined);
+    type Delivered = ResolvedEvent & { retryCount: number };
+    const queue = new ReadableQueue<Delivered, Delivered>(subscription, (resolvedEvent) => resolvedEvent);
     const codecs = this.codecs;
-    const closing = this.closing;
-    let closed = false;
-    const close = async () => {
-      if (closed) return;
-      closed = true;
-      closing.removeEventListener("abort", onClosing);
-      await subscription.unsubscribe();
-    };
-    const onClosing = () => void close();
-    closing.addEventListener("abort", onClosing, { once: true });
+    const stop = new AbortController();
+    const signal = AbortSignal.any([stop.signal, this.closing]);
 
     async function* deliveries(): AsyncGenerator<PersistentDelivery> {
-      try {
-        for await (const resolvedEvent of subscription as AsyncIterable<ResolvedEvent & { retryCount: number }>) {
-          if (closed) return;
-          if (!resolvedEvent.event) {
-            // A link to a deleted event: nothing to deliver, settle it so it is not retried.
-            await subscription.ack(resolvedEvent);
-            continue;
-          }
-          const event = toRecordedEvent(resolvedEvent.event, codecs);
-          if (!accepts(event)) {
-            await subscription.ack(resolvedEvent); // filtered on the client (see filter-mapping.ts)
-            continue;
-          }
-          yield delivery(event, resolvedEvent, subscription, context);
+      for await (const resolvedEvent of queue.iterate(signal, (error) => translateError(error, context))) {
+        if (!resolvedEvent.event) {
+          // A link to a deleted event: nothing to deliver, settle it so it is not retried.
+          await subscription.ack(resolvedEvent);
+          continue;
         }
-      } catch (error) {
-        if (closed) return;
-        throw translateError(error, context);
-      } finally {
-        const endedByServer = !closed;
-        await close();
-        // The server ended the call without an error (e.g. shutdown): the caller reconnects.
-        if (endedByServer) throw new ConnectionError(`Persistent subscription "${group}" was ended by the server`);
+        const event = toRecordedEvent(resolvedEvent.event, codecs);
+        if (!accepts(event)) {
+          await subscription.ack(resolvedEvent); // filtered on the client (see filter-mapping.ts)
+          continue;
+        }
+        yield delivery(event, resolvedEvent, subscription, context);
       }
+      // The server ended the call without an error (e.g. shutdown): the caller reconnects.
+      if (!signal.aborted) throw new ConnectionError(`Persistent subscription "${group}" was ended by the server`);
     }
     const iterator = deliveries();
     return {
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {
-        await close();
+        stop.abort();
         await iterator.return(undefined);
+        await subscription.unsubscribe();
       },
     };
   }
