@@ -274,3 +274,19 @@ async function lastPosition(eventStream: EventStream, stream: string): Promise<s
   for await (const event of eventStream.read(stream)) last = event;
   return last!.position.toString();
 }
+
+describe("projection lifecycle", () => {
+  it("fails, rather than hanging as running, when its EventStream is closed underneath it", async () => {
+    const { createMemoryEventStream } = await import("../../src/adapters/memory/index.js");
+    const eventStream = createMemoryEventStream();
+    const category = uniqueCategory("led");
+    await eventStream.append(`${category}-a`, [added(1)]);
+    const projection = createProjection(ledgerProjection(`closed-${category}`, category, []), { eventStream });
+    await projection.start();
+    await projection.waitUntilCaughtUp();
+    await eventStream.close();
+    await waitFor(() => projection.status === "failed");
+    expect(projection.error).toMatchObject({ code: "CLOSED" });
+    await expect(projection.waitUntilCaughtUp()).rejects.toMatchObject({ code: "CLOSED" });
+  });
+});

@@ -1,4 +1,4 @@
-import { ValidationError } from "../errors.js";
+import { ClosedError, ValidationError } from "../errors.js";
 import type { RecordedEvent } from "../event.js";
 import type { EventStream, Subscription, SubscriptionTarget } from "../event-stream.js";
 import { resolveTarget } from "../subscription-target.js";
@@ -181,14 +181,17 @@ export class Projection<TEvent extends DomainEvent> {
     const head = await probeHead(this.#eventStream, this.#definition.source, from, timeoutMs);
     if (!head || hasReached(this.#byRevision, this.#last, head)) return;
     let timer: NodeJS.Timeout | undefined;
+    let waiter: Waiter | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        this.#waiters.push({ head, resolve, reject });
+        waiter = { head, resolve, reject };
+        this.#waiters.push(waiter);
         timer = setTimeout(() => reject(timeoutError(`Projection "${this.name}" did not catch up within ${timeoutMs} ms`)), timeoutMs);
         if (this.#status !== "running") reject(this.#error ?? new Error(`Projection "${this.name}" stopped`));
       });
     } finally {
       clearTimeout(timer);
+      this.#waiters = this.#waiters.filter((w) => w !== waiter);
     }
   }
 
@@ -206,6 +209,8 @@ export class Projection<TEvent extends DomainEvent> {
         if (++this.#sinceSave >= this.#checkpointEvery) await this.#save();
         this.#resolveWaiters();
       }
+      // Subscriptions end only when closed: if we did not close it, something else did.
+      if (this.#subscription === subscription) throw new ClosedError(`The subscription of projection "${this.name}" ended`);
     } catch (error) {
       if (this.#subscription !== subscription || error instanceof StoppedDuringRetry) return; // stop(): not a failure
       this.#status = "failed";
