@@ -112,7 +112,10 @@ export function translateError(error: unknown, context: OperationContext): Error
     return new AuthorizationError(`EventStoreDB denied access to ${describe(context)}`, { cause: driver });
   }
   // unavailable, deadline-exceeded, cancelled (server/disconnect), timeout, persistent-subscription-dropped, unknown.
-  const neverSent = /No connection established|ECONNREFUSED|connect ENOENT/i.test(error.message);
+  // grpc-js says so when a call failed before any byte of it left this process.
+  const neverSent = /No connection established|Channel closed before call started|ECONNREFUSED|connect ENOENT/i.test(
+    error.message,
+  );
   const outcomeUnknown = WRITES.has(context.operation) && !neverSent;
   return new ConnectionError(
     `EventStoreDB ${describe(context)} failed: ${detail}` +
