@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Capabilities } from "../../core/capabilities.js";
 import { CodecRegistry } from "../../core/codec.js";
 import {
@@ -31,7 +32,7 @@ import { ensignConfigSchema, type EnsignConfig } from "./config.js";
 import { Ensign } from "./ensign-client.js";
 import { compileFilter, streamFeed, topicFeed, type FeedContext } from "./ensign-feeds.js";
 import { ENSIGN_BACKEND, positionOf, toEnsignEventBytes, toRecordedEvent } from "./event-mapping.js";
-import { checkExpectedRevision, withWriterLock } from "./single-writer.js";
+import { bumpWriteGeneration, checkExpectedRevision, withWriterLock, writeGeneration } from "./single-writer.js";
 import { TopicLog, type NumberedEntry } from "./topic-log.js";
 import { categoryOf, makeTopicMapper, topicForCategory, type TopicMapper } from "./topic-mapping.js";
 import { MAX_EVENT_SIZE } from "./wire/limits.js";
@@ -85,6 +86,7 @@ export class EnsignEventStream implements EventStream {
   readonly #logs = new Map<string, TopicLog>();
   readonly #closing = new AbortController();
   readonly #pollIntervalMs: number;
+  readonly #seenGenerations = new Map<string, number>();
 
   constructor(options: EnsignConfig | EnsignEventStreamOptions) {
     const { codecs, pollIntervalMs, ...rest } = options as EnsignEventStreamOptions;
@@ -99,6 +101,8 @@ export class EnsignEventStream implements EventStream {
     this.#topicFor = makeTopicMapper(this.#config);
     this.capabilities = ensignCapabilities(this.#config);
     this.client = new Ensign(this.#config);
+    // Every subscription and wait listens to this one signal.
+    setMaxListeners(0, this.#closing.signal);
   }
 
   async append(stream: string, events: readonly EventData[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -115,9 +119,21 @@ export class EnsignEventStream implements EventStream {
     const topic = this.#topicFor(stream);
     const encoded = prepared.map((event, i) => toEnsignEventBytes(stream, event, `events[${i}]`));
     options.signal?.throwIfAborted();
-    const write = () => this.#appendPrepared(stream, topic, prepared.map((p) => p.id), encoded, expected, events);
-    // single-writer: every append to a stream is serialised in this process, so checks see prior writes.
-    return this.#config.consistency === "single-writer" ? withWriterLock(`${this.client.settings.endpoint}|${stream}`, write) : write();
+    const ids = prepared.map((p) => p.id);
+    if (this.#config.consistency !== "single-writer") return this.#appendPrepared(stream, topic, ids, encoded, expected, events);
+    // single-writer: appends to a stream are serialised in this process; the view is re-read only
+    // when some append (of any EventStream in this process) happened since this one last looked.
+    const key = `${this.client.settings.endpoint}|${stream}`;
+    return withWriterLock(key, async () => {
+      const log = this.#log(topic);
+      if (this.#seenGenerations.get(key) !== writeGeneration(key) || !log.readOnce) {
+        await log.refresh();
+        this.#seenGenerations.set(key, writeGeneration(key));
+      }
+      const result = await this.#appendPrepared(stream, topic, ids, encoded, expected, events, true);
+      this.#seenGenerations.set(key, bumpWriteGeneration(key));
+      return result;
+    });
   }
 
   async #appendPrepared(
@@ -127,11 +143,12 @@ export class EnsignEventStream implements EventStream {
     encoded: readonly Uint8Array[],
     expected: ExpectedRevision,
     events: readonly EventData[],
+    viewIsCurrent = false,
   ): Promise<AppendResult> {
     const topicId = await this.client.resolveTopicId(topic, true);
     const log = this.#log(topic);
     const callerIds = events.some((e) => e.id !== undefined);
-    if (callerIds || expected !== "any") await log.refresh();
+    if (!viewIsCurrent && (callerIds || expected !== "any")) await log.refresh();
     // Ids already in the stream: a retry. All present → nothing to write; some → write the rest.
     const present = callerIds ? ids.map((id) => log.find(stream, id)) : [];
     if (present.length > 0 && present.every((p) => p !== undefined)) return resultOf(present[present.length - 1]!);

@@ -98,7 +98,7 @@ function liveFeed(ctx: FeedContext, makeCursor: (start: FeedStart) => Cursor): F
           caughtUp = true;
           yield { kind: "caughtUp" };
         }
-        await Promise.race([woken, sleep(ctx.pollIntervalMs, signal)]);
+        await wakeOrTimeout(woken, ctx.pollIntervalMs, signal);
       }
     } finally {
       signal.removeEventListener("abort", stop);
@@ -106,6 +106,19 @@ function liveFeed(ctx: FeedContext, makeCursor: (start: FeedStart) => Cursor): F
       await listening;
     }
   };
+}
+
+/** Waits for a wake-up, the poll interval or the abort, leaving no timer or listener behind. */
+async function wakeOrTimeout(woken: Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
+  const timer = new AbortController();
+  const stop = () => timer.abort();
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    await Promise.race([woken, sleep(ms, timer.signal)]);
+  } finally {
+    timer.abort();
+    signal.removeEventListener("abort", stop);
+  }
 }
 
 function aborted(signal: AbortSignal): Promise<void> {

@@ -9,6 +9,19 @@ import type { NumberedEntry } from "./topic-log.js";
  * can append between the check and the publish.
  */
 const locks = new Map<string, Promise<unknown>>();
+/** Appends made through the lock, per key: a view that saw fewer must re-read before checking. */
+const generations = new Map<string, number>();
+
+export function writeGeneration(key: string): number {
+  return generations.get(key) ?? 0;
+}
+
+/** Called (inside the lock) after an append whose events are readable. */
+export function bumpWriteGeneration(key: string): number {
+  const next = writeGeneration(key) + 1;
+  generations.set(key, next);
+  return next;
+}
 
 export async function withWriterLock<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = locks.get(key) ?? Promise.resolve();

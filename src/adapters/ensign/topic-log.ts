@@ -28,6 +28,7 @@ export class TopicLog {
   readonly #seen = new Map<string, NumberedEntry>();
   #rows = 0n;
   #exists = false;
+  #readOnce = false;
   #current: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
   readonly stats = { queries: 0, rows: 0, duplicates: 0, foreign: 0, undecodable: 0 };
@@ -41,6 +42,11 @@ export class TopicLog {
   /** Rows read so far: the next EnSQL OFFSET, and one past the last position. */
   get rowCount(): bigint {
     return this.#rows;
+  }
+
+  /** True once a refresh has completed. */
+  get readOnce(): boolean {
+    return this.#readOnce;
   }
 
   get entries(): readonly NumberedEntry[] {
@@ -86,9 +92,13 @@ export class TopicLog {
   }
 
   #start(): Promise<void> {
-    const run = this.#fetch().finally(() => {
-      if (this.#current === run) this.#current = undefined;
+    const run = this.#fetch().then(() => {
+      this.#readOnce = true;
     });
+    const clear = () => {
+      if (this.#current === run) this.#current = undefined;
+    };
+    run.then(clear, clear);
     this.#current = run;
     return run;
   }
