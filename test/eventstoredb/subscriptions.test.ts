@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+import { EventStoreDBClient } from "@eventstore/db-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CodecRegistry } from "../../src/core/codec.js";
 import type { RecordedEvent } from "../../src/core/event.js";
@@ -147,5 +149,73 @@ describe("EventStoreDB catch-up subscriptions", () => {
     expect(resumed.map((e) => e.data)).toEqual([3]);
     await second.close();
     await secondDone;
+  });
+});
+
+/** The same client, minus the server's caught-up message: what EventStoreDB before 23.10 sends. */
+function asOldServer(client: EventStoreDBClient): EventStoreDBClient {
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      if (property !== "subscribeToStream" && property !== "subscribeToAll") return value.bind(target);
+      return (...args: unknown[]) => {
+        const subscription = value.apply(target, args) as Readable;
+        const emit = subscription.emit.bind(subscription);
+        subscription.emit = ((event: string | symbol, ...rest: unknown[]) =>
+          event === "caughtUp" ? false : emit(event, ...rest)) as typeof subscription.emit;
+        return subscription;
+      };
+    },
+  });
+}
+
+describe("caught-up without the server's caught-up message (EventStoreDB before 23.10)", () => {
+  let old: EventStoreDBEventStream;
+  let client: EventStoreDBClient;
+  beforeAll(() => {
+    client = EventStoreDBClient.connectionString(emulator.connectionString);
+    old = createEventStoreDBEventStream({ client: asOldServer(client) });
+  });
+  afterAll(async () => {
+    await old.close();
+    await client.dispose();
+  });
+
+  it("a stream subscription is caught up once it delivered the last event that existed", async () => {
+    const stream = uniqueStream();
+    await old.append(stream, Array.from({ length: 40 }, (_, i) => ({ type: "n", data: i })));
+    const subscription = old.subscribe(stream);
+    const seen: RecordedEvent[] = [];
+    const done = drainInto(subscription, seen);
+    await subscription.caughtUp;
+    expect(subscription.lastEvent!.revision).toBe(39n);
+    await subscription.close();
+    await done;
+  });
+
+  it("a missing stream, a start at the end and $all are caught up too", async () => {
+    for (const [target, from] of [
+      [uniqueStream(), undefined],
+      [uniqueStream(), "end"],
+      ["$all", undefined],
+      [{ category: uniqueCategory() }, "end"],
+    ] as const) {
+      const subscription = old.subscribe(target, from ? { from } : {});
+      const done = drainInto(subscription, []);
+      await subscription.caughtUp;
+      expect(subscription.isCaughtUp).toBe(true);
+      await subscription.close();
+      await done;
+    }
+  });
+
+  it("the proxy really hides the server's caught-up message (so the cases above exercise the fallback)", async () => {
+    const raw = asOldServer(client).subscribeToStream(uniqueStream());
+    let signalled = false;
+    raw.on("caughtUp", () => (signalled = true));
+    await new Promise<void>((resolve) => raw.once("confirmation", resolve));
+    await raw.unsubscribe();
+    expect(signalled).toBe(false);
   });
 });

@@ -8,54 +8,81 @@ import {
 } from "@eventstore/db-client";
 import type { CodecRegistry } from "../../core/codec.js";
 import type { Position } from "../../core/position.js";
-import type { Feed, FeedMessage } from "../../core/subscription.js";
+import type { Feed, FeedMessage, FeedStart } from "../../core/subscription.js";
 import type { ResolvedTarget } from "../../core/subscription-target.js";
+import { allEnd, CaughtUpTracker, streamEnd, type KnownEnd } from "./caught-up.js";
 import { translateError, type OperationContext } from "./errors.js";
 import { toRecordedEvent } from "./event-mapping.js";
 import { planFilter } from "./filter-mapping.js";
-import { ReadableQueue } from "./readable-queue.js";
+import { ReadableQueue, type ClientSubscription } from "./readable-queue.js";
 import { toClientPosition, toPosition } from "./position-mapping.js";
 
 /**
  * A core Feed over the client's catch-up subscriptions. ESDB's start points are exclusive like
- * ours; its caught-up signal becomes {kind:"caughtUp"}, filter checkpoints become
- * {kind:"checkpoint"}, and a dropped call is thrown as a ConnectionError so core resubscribes.
+ * ours; its caught-up signal becomes {kind:"caughtUp"} (or is worked out here for servers that do
+ * not send it), filter checkpoints become {kind:"checkpoint"}, and a dropped call is thrown as a
+ * ConnectionError so core resubscribes after the last delivered event.
  */
 export function subscriptionFeed(client: EventStoreDBClient, target: ResolvedTarget, codecs: CodecRegistry): Feed {
   if (target.kind === "stream") {
     const context: OperationContext = { operation: "subscribe", stream: target.stream };
-    return (start, signal) => {
-      const fromRevision = start === "start" ? START : start === "end" ? END : (start as bigint);
-      const subscription = client.subscribeToStream(target.stream, { fromRevision });
-      const queue = new ReadableQueue<ResolvedEvent, FeedMessage>(subscription, (resolved) =>
-        resolved.event ? { kind: "event", event: toRecordedEvent(resolved.event, codecs) } : undefined,
-      );
-      subscription.on("caughtUp", () => queue.marker({ kind: "caughtUp" }));
-      // Ending without an error is a cut-off connection: core treats it as one and resubscribes.
-      return queue.iterate(signal, (error) => translateError(error, context));
-    };
+    return (start, signal) =>
+      follow(start, signal, context, () => streamEnd(client, target.stream), () => {
+        const fromRevision = start === "start" ? START : start === "end" ? END : (start as bigint);
+        const subscription = client.subscribeToStream(target.stream, { fromRevision });
+        const queue = new ReadableQueue<ResolvedEvent, FeedMessage>(subscription, (resolved) =>
+          resolved.event ? { kind: "event", event: toRecordedEvent(resolved.event, codecs) } : undefined,
+        );
+        return { subscription, queue };
+      });
   }
   const plan = planFilter(target.kind === "all" ? target.filter : undefined, target.kind === "category" ? target.prefix : undefined);
   const context: OperationContext = { operation: "subscribe" };
-  return (start, signal) => {
-    const fromPosition = start === "start" ? START : start === "end" ? END : toClientPosition(start as Position);
-    let queue: ReadableQueue<AllStreamResolvedEvent, FeedMessage> | undefined;
-    const filter: Filter | undefined = plan.server && {
-      ...(plan.server as Filter),
-      checkpointReached: (_subscription, position) => {
-        queue?.marker({ kind: "checkpoint", position: toPosition(position) });
-      },
-    };
-    const subscription = client.subscribeToAll({ fromPosition, ...(filter ? { filter } : {}) });
-    queue = new ReadableQueue<AllStreamResolvedEvent, FeedMessage>(subscription, (resolved) => {
-      if (!resolved.event) return undefined;
-      const event = toRecordedEvent(resolved.event, codecs);
-      // Dropped on the client: still a scanned position, so a resume does not scan it again.
-      return plan.accepts(event) ? { kind: "event", event } : { kind: "checkpoint", position: event.position };
+  return (start, signal) =>
+    follow(start, signal, context, () => allEnd(client), () => {
+      const fromPosition = start === "start" ? START : start === "end" ? END : toClientPosition(start as Position);
+      let queue: ReadableQueue<AllStreamResolvedEvent, FeedMessage> | undefined;
+      const filter: Filter | undefined = plan.server && {
+        ...(plan.server as Filter),
+        checkpointReached: (_subscription, position) => {
+          queue?.marker({ kind: "checkpoint", position: toPosition(position) });
+        },
+      };
+      const subscription = client.subscribeToAll({ fromPosition, ...(filter ? { filter } : {}) });
+      queue = new ReadableQueue<AllStreamResolvedEvent, FeedMessage>(subscription, (resolved) => {
+        if (!resolved.event) return undefined;
+        const event = toRecordedEvent(resolved.event, codecs);
+        // Dropped on the client: still a scanned position, so a resume does not scan it again.
+        return plan.accepts(event) ? { kind: "event", event } : { kind: "checkpoint", position: event.position };
+      });
+      return { subscription, queue };
     });
-    const caughtUp = queue;
-    subscription.on("caughtUp", () => caughtUp.marker({ kind: "caughtUp" }));
-    return queue.iterate(signal, (error) => translateError(error, context));
-  };
 }
 
+async function* follow(
+  start: FeedStart,
+  signal: AbortSignal,
+  context: OperationContext,
+  knownEnd: () => Promise<KnownEnd>,
+  open: () => { subscription: ClientSubscription; queue: ReadableQueue<never, FeedMessage> },
+): AsyncGenerator<FeedMessage> {
+  const tracker = new CaughtUpTracker(await knownEnd(), start);
+  const { subscription, queue } = open();
+  subscription.on("caughtUp", () => queue.marker({ kind: "caughtUp" }));
+  if (tracker.nothingToCatchUp) subscription.once("confirmation", () => queue.marker({ kind: "caughtUp" }));
+  let caughtUp = false;
+  // Ending without an error is a cut-off connection: core treats it as one and resubscribes.
+  for await (const message of queue.iterate(signal, (error) => translateError(error, context))) {
+    if (message.kind === "caughtUp") {
+      if (caughtUp) continue;
+      caughtUp = true;
+      yield message;
+      continue;
+    }
+    yield message;
+    if (!caughtUp && tracker.reached(message)) {
+      caughtUp = true;
+      yield { kind: "caughtUp" };
+    }
+  }
+}
