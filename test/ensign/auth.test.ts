@@ -60,7 +60,7 @@ describe("Ensign authentication", () => {
     const second = await auth.accessToken();
     expect(second).not.toBe(first);
     expect(auth.counts).toEqual({ authenticate: 1, refresh: 1 });
-    expect(claims(second).exp).toBeGreaterThan(claims(first).exp);
+    expect(claims(second).exp!).toBeGreaterThan(claims(first).exp!);
   });
 
   it("logs in again when both tokens have expired", async () => {

@@ -33,6 +33,17 @@ export interface FromObjectOptions {
 
 const utf8 = new TextEncoder();
 
+/** What an event read from the server carries besides its data (internal). */
+interface Received {
+  readonly mimetype: MimeValue;
+  readonly type: EventTypeVersion;
+  readonly created: Date;
+  readonly id: string;
+  readonly topicId: string | undefined;
+  readonly committed: Date | undefined;
+  readonly delivery: Delivery | undefined;
+}
+
 /**
  * An Ensign event as pyensign models it: bytes with a mimetype, a schema type ("Name v1.2.3") and
  * string metadata, plus its life cycle: published events settle with `waitForAck()`, subscribed
@@ -54,7 +65,21 @@ export class EnsignEvent {
   #settled: Promise<PublishAck> | undefined;
   #delivery: Delivery | undefined;
 
-  constructor(init: EventInit) {
+  constructor(init: EventInit, received?: Received) {
+    if (received) {
+      this.data = init.data;
+      this.mimetype = received.mimetype;
+      this.type = received.type;
+      this.meta = { ...(init.meta ?? {}) };
+      this.created = received.created;
+      this.id = received.id;
+      this.topicId = received.topicId;
+      this.committed = received.committed;
+      this.error = undefined;
+      this.#delivery = received.delivery;
+      this.#state = received.delivery ? "subscribed" : "initialized";
+      return;
+    }
     if (!(init?.data instanceof Uint8Array) || init.data.length === 0) {
       throw new ValidationError("An Ensign event needs non-empty data bytes", "data");
     }
@@ -89,24 +114,23 @@ export class EnsignEvent {
   /** An event read from a query or a subscription. */
   static fromWrapper(wrapper: EventWrapper, delivery?: Delivery): EnsignEvent {
     const wire = decodeEvent(wrapper.event);
-    const event = Object.create(EnsignEvent.prototype) as EnsignEvent;
-    event.data = wire.data;
-    event.mimetype = wire.mimetype as MimeValue;
-    event.type = {
-      name: wire.type?.name ?? "",
-      major: wire.type?.major_version ?? 0,
-      minor: wire.type?.minor_version ?? 0,
-      patch: wire.type?.patch_version ?? 0,
-    };
-    event.meta = { ...wire.metadata };
-    event.created = wire.created ? fromTimestamp(wire.created) : new Date(0);
-    event.id = wrapper.id.length === 10 ? rlidToString(wrapper.id) : Buffer.from(wrapper.id).toString("hex");
-    event.topicId = wrapper.topic_id.length === 16 ? ulidToString(wrapper.topic_id) : undefined;
-    event.committed = wrapper.committed ? fromTimestamp(wrapper.committed) : undefined;
-    event.error = undefined;
-    event.#state = delivery ? "subscribed" : "initialized";
-    event.#delivery = delivery;
-    return event;
+    return new EnsignEvent(
+      { data: wire.data, meta: wire.metadata },
+      {
+        mimetype: wire.mimetype as MimeValue,
+        type: {
+          name: wire.type?.name ?? "",
+          major: wire.type?.major_version ?? 0,
+          minor: wire.type?.minor_version ?? 0,
+          patch: wire.type?.patch_version ?? 0,
+        },
+        created: wire.created ? fromTimestamp(wire.created) : new Date(0),
+        id: wrapper.id.length === 10 ? rlidToString(wrapper.id) : Buffer.from(wrapper.id).toString("hex"),
+        topicId: wrapper.topic_id.length === 16 ? ulidToString(wrapper.topic_id) : undefined,
+        committed: wrapper.committed ? fromTimestamp(wrapper.committed) : undefined,
+        delivery,
+      },
+    );
   }
 
   get state(): EventState {

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  EnsignEvent,
+  EventTooLargeError,
+  MAX_EVENT_SIZE,
+  NackCode,
+  TopicNotFoundError,
+  TopicUnavailableError,
+  type Ensign,
+} from "../../src/adapters/ensign/index.js";
+import { encodeEvent } from "../../src/adapters/ensign/wire/codec.js";
+import { newUlid, ulidToString } from "../../src/adapters/ensign/wire/ids.js";
+import type { EnsignServer } from "../emulators/ensign/index.js";
+import { clientFor, emulator, errorOf, uniqueTopic, utf8 } from "./helpers.js";
+
+let server: EnsignServer;
+let client: Ensign;
+
+beforeAll(async () => {
+  server = await emulator();
+  client = clientFor(server, { publishWindow: 4 });
+});
+afterAll(async () => {
+  await client.close();
+  await server.close();
+});
+
+const json = (value: unknown, schemaVersion = "1.0.0") =>
+  new EnsignEvent({ data: utf8.encode(JSON.stringify(value)), schemaName: "Counted", schemaVersion });
+
+describe("publishing over one stream", () => {
+  it("each event settles with its own ack, callbacks fire, and the events read back in order", async () => {
+    const topic = uniqueTopic();
+    const acked: number[] = [];
+    const events = Array.from({ length: 100 }, (_, n) => json({ n }));
+    await client.publish(topic, events, { ensureExists: true, onAck: (_ack, e) => acked.push(JSON.parse(new TextDecoder().decode(e.data)).n) });
+    expect(client.publisher.pending).toBeGreaterThan(0);
+    const acks = await Promise.all(events.map((e) => e.waitForAck()));
+    expect(acks.every((a) => a.committed instanceof Date)).toBe(true);
+    expect(events.every((e) => e.acked() && e.state === "acked")).toBe(true);
+    expect(acked.sort((a, b) => a - b)).toEqual(events.map((_, n) => n));
+    await client.flush();
+    expect(client.publisher.pending).toBe(0);
+    const rows = await (await client.query(`SELECT * FROM ${topic}`)).fetchAll();
+    expect(rows.map((r) => (r.decode() as { n: number }).n)).toEqual(events.map((_, n) => n));
+    expect(rows[0]!.schema).toBe("Counted v1.0.0");
+    expect(rows[0]!.id).toMatch(/^[0-9a-z]{16}$/);
+    // A bounded window: 100 events went over the one stream that was opened.
+    expect(client.publisher.stats.opened).toBe(1);
+  });
+
+  it("refuses bad arguments before anything is sent", async () => {
+    expect((await errorOf(client.publish("", json({})))).code).toBe("VALIDATION");
+    expect((await errorOf(client.publish(uniqueTopic()))).code).toBe("VALIDATION");
+    expect((await errorOf(client.publish(uniqueTopic(), "nope" as never))).code).toBe("VALIDATION");
+    expect(await errorOf(client.publish(uniqueTopic("absent"), json({})))).toBeInstanceOf(TopicNotFoundError);
+    expect((await errorOf(() => new EnsignEvent({ data: new Uint8Array() }))).code).toBe("VALIDATION");
+    expect((await errorOf(() => new EnsignEvent({ data: utf8.encode("x"), schemaVersion: "one" }))).code).toBe("VALIDATION");
+  });
+
+  it("an oversized event is nacked MAX_EVENT_SIZE_EXCEEDED and the stream keeps going", async () => {
+    const topic = uniqueTopic();
+    await client.topics.create(topic);
+    const justUnder = new EnsignEvent({ data: new Uint8Array(MAX_EVENT_SIZE - 64), mimetype: "application/octet-stream" });
+    expect(encodeEvent(justUnder.toWire()).byteLength).toBeLessThanOrEqual(MAX_EVENT_SIZE);
+    const over = new EnsignEvent({ data: new Uint8Array(MAX_EVENT_SIZE + 1), mimetype: "application/octet-stream" });
+    const after = json({ after: true });
+    const nacked: Error[] = [];
+    await client.publish(topic, [justUnder, over, after], { onNack: (error) => nacked.push(error) });
+    await justUnder.waitForAck();
+    const error = await errorOf(over.waitForAck());
+    expect(error).toBeInstanceOf(EventTooLargeError);
+    expect(error.code).toBe("VALIDATION");
+    expect(error.nackCode).toBe(NackCode.MAX_EVENT_SIZE_EXCEEDED);
+    expect(over.nacked()).toBe(true);
+    expect(over.error).toBe(error);
+    await after.waitForAck();
+    expect(nacked).toEqual([error]);
+  });
+
+  it("a topic created after the stream opened makes it drain and reopen", async () => {
+    const first = uniqueTopic();
+    await client.publish(first, [json({ a: 1 })], { ensureExists: true });
+    await client.flush();
+    const opened = client.publisher.stats.opened;
+    // Created by this client: the stream is told to reopen.
+    const second = uniqueTopic();
+    await client.topics.create(second);
+    const e2 = json({ b: 1 });
+    await client.publish(second, e2);
+    await e2.waitForAck();
+    // Created by someone else: the stream finds out when an event's topic is not in its set.
+    const other = clientFor(server);
+    try {
+      const third = uniqueTopic();
+      const id = await other.topics.create(third);
+      const e3 = json({ c: 1 });
+      await client.publish(id.id, e3);
+      await e3.waitForAck();
+    } finally {
+      await other.close();
+    }
+    expect(client.publisher.stats.opened).toBe(opened + 2);
+    expect(client.publisher.stats.nacks).toBe(1); // only the oversized event above
+  });
+
+  it("a topic id the project does not have is nacked TOPIC_UNKNOWN after one reopen", async () => {
+    const missing = ulidToString(newUlid());
+    const event = json({ lost: true });
+    await client.publish(missing, event);
+    const error = await errorOf(event.waitForAck());
+    expect(error).toBeInstanceOf(TopicUnavailableError);
+    expect(error.nackName).toBe("TOPIC_UNKNOWN");
+  });
+
+  it("a throwing callback is reported, not allowed to break the stream", async () => {
+    const topic = uniqueTopic();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      const a = json({ a: 1 });
+      const b = json({ b: 2 });
+      await client.publish(topic, [a, b], {
+        ensureExists: true,
+        onAck: () => {
+          throw new Error("callback bug");
+        },
+      });
+      await Promise.all([a.waitForAck(), b.waitForAck()]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(warnings.some((w) => w.includes("callback bug"))).toBe(true);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
+  it("close() flushes, then refuses", async () => {
+    const other = clientFor(server);
+    const topic = uniqueTopic();
+    const events = Array.from({ length: 20 }, (_, n) => json({ n }));
+    await other.publish(topic, events, { ensureExists: true });
+    await other.close();
+    expect(events.every((e) => e.acked())).toBe(true);
+    expect((await errorOf(other.publish(topic, json({})))).code).toBe("CLOSED");
+    await other.close();
+  });
+});
