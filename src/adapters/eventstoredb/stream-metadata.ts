@@ -8,15 +8,24 @@ export function fromClientMetadata(metadata: ClientStreamMetadata | undefined): 
   if (!metadata) return result;
   if (typeof metadata.maxCount === "number") result.maxCount = metadata.maxCount;
   if (typeof metadata.maxAge === "number") result.maxAgeSeconds = metadata.maxAge;
-  if (typeof metadata.truncateBefore === "number") result.truncateBefore = BigInt(metadata.truncateBefore);
+  if (isUserTruncateBefore(metadata.truncateBefore)) result.truncateBefore = BigInt(metadata.truncateBefore);
   return result;
+}
+
+/**
+ * A soft delete sets `$tb` to EventNumber.DeletedStream (2^63-1), which JSON parsing turns into an
+ * imprecise float: that is the server's deletion marker, not a retention setting.
+ */
+function isUserTruncateBefore(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
 /**
  * The metadata to write: the port's retention settings over whatever else the stream's metadata
  * already holds (ACLs, cache control, custom keys), which this port does not manage and must not
- * erase. `truncateBefore` is kept when not given, because a soft delete is recorded there and
- * dropping it would bring deleted events back.
+ * erase. A `truncateBefore` set earlier is kept when not given. The soft-delete marker is not
+ * copied back: on a metadata write to a soft-deleted stream the server itself turns it into
+ * "truncate before the old end", so the deleted events stay hidden.
  */
 export function toClientMetadata(metadata: StreamMetadata, current: ClientStreamMetadata | undefined): ClientStreamMetadata {
   const valid = validateStreamMetadata(metadata);
@@ -25,7 +34,7 @@ export function toClientMetadata(metadata: StreamMetadata, current: ClientStream
   if (valid.maxCount !== undefined) next.maxCount = valid.maxCount;
   if (valid.maxAgeSeconds !== undefined) next.maxAge = valid.maxAgeSeconds;
   if (valid.truncateBefore !== undefined) next.truncateBefore = Number(valid.truncateBefore);
-  else if (typeof truncateBefore === "number") next.truncateBefore = truncateBefore;
+  else if (isUserTruncateBefore(truncateBefore)) next.truncateBefore = truncateBefore;
   return next;
 }
 
