@@ -32,3 +32,4 @@ export {
 } from "./errors.js";
 export { NackCode, TopicState } from "./wire/enums.js";
 export { MAX_EVENT_SIZE } from "./wire/limits.js";
+export { Publisher, Subscriber, publishes, publishesEach, subscribes, withEnsign, type PublishesOptions, type SubscriberRun } from "./pyensign.js";
