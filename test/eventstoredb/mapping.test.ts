@@ -2,7 +2,7 @@ import { EventStoreDBClient, jsonEvent, binaryEvent, type ResolvedEvent } from "
 import type { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CodecRegistry, type Codec } from "../../src/core/codec.js";
-import { isStreamNotFoundError, isValidationError } from "../../src/core/errors.js";
+import { isSerializationError, isStreamNotFoundError, isValidationError } from "../../src/core/errors.js";
 import {
   CAUSATION_ID_KEY,
   CONTENT_TYPE_KEY,
@@ -70,6 +70,29 @@ describe("EventStoreDB event mapping", () => {
     expect(records[0]!.metadata).toBeUndefined();
     expect(records[2]!.metadata).toEqual({ [CONTENT_TYPE_KEY]: "text/plain" });
     expect(new TextDecoder().decode(records[2]!.data as Uint8Array)).toBe("héllo");
+  });
+
+  it("JSON scalars round-trip, and a custom application/json codec that does not write JSON is refused before sending", async () => {
+    const stream = uniqueStream();
+    await store.append(stream, [
+      { type: "n", data: 42 },
+      { type: "z", data: null },
+      { type: "s", data: "text" },
+    ]);
+    expect((await collect(store.read(stream))).map((e) => e.data)).toEqual([42, null, "text"]);
+    const broken = createEventStoreDBEventStream({
+      config: { hosts: [{ host: "127.0.0.1", port: emulator.port }], tls: false },
+      codecs: new CodecRegistry().register({
+        contentType: "application/json",
+        encode: () => new TextEncoder().encode("not json"),
+        decode: () => undefined,
+      }),
+    });
+    const other = uniqueStream();
+    const error = await rejection(() => broken.append(other, [{ type: "x", data: {} }]));
+    await broken.close();
+    expect(isSerializationError(error)).toBe(true);
+    await expect(collect(store.read(other))).rejects.toSatisfy(isStreamNotFoundError);
   });
 
   it("schemaVersion, correlation and causation ids round-trip; ids map to ESDB's $correlationId/$causationId", async () => {

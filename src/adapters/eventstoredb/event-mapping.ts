@@ -1,4 +1,9 @@
-import type { EventData as ClientEventData, MetadataType, RecordedEvent as ClientRecordedEvent } from "@eventstore/db-client";
+import type {
+  EventData as ClientEventData,
+  JSONType,
+  MetadataType,
+  RecordedEvent as ClientRecordedEvent,
+} from "@eventstore/db-client";
 import {
   BINARY_CONTENT_TYPE,
   JSON_CONTENT_TYPE,
@@ -42,9 +47,19 @@ export function toClientEvent(event: PreparedEvent, field: string): ClientEventD
   const meta: MetadataType | undefined = Object.keys(metadata).length > 0 ? metadata : undefined;
   if (isJson) {
     // The client serialises JSON itself; hand it the parsed value of exactly what our codec wrote.
-    return { id: event.id, type: event.type, contentType: JSON_CONTENT_TYPE, data: JSON.parse(utf8.decode(event.data)), metadata: meta };
+    return { id: event.id, type: event.type, contentType: JSON_CONTENT_TYPE, data: parseJson(event.data, field), metadata: meta };
   }
   return { id: event.id, type: event.type, contentType: BINARY_CONTENT_TYPE, data: event.data, metadata: meta };
+}
+
+// Typed as the client's JSONType; numbers, booleans and null are valid too (the client only stringifies it).
+function parseJson(bytes: Uint8Array, field: string): JSONType {
+  try {
+    return JSON.parse(utf8.decode(bytes)) as JSONType;
+  } catch (cause) {
+    // Only a custom codec registered for application/json can get here.
+    throw new SerializationError(`${field}.data: the application/json codec did not produce JSON`, JSON_CONTENT_TYPE, { cause });
+  }
 }
 
 /** A record as the client returns it, in our shape: metadata keys restored, data decoded by content type. */

@@ -66,7 +66,8 @@ async function* follow(
   knownEnd: () => Promise<KnownEnd>,
   open: () => { subscription: ClientSubscription; queue: ReadableQueue<never, FeedMessage> },
 ): AsyncGenerator<FeedMessage> {
-  const tracker = new CaughtUpTracker(await knownEnd(), start);
+  // From "end" there is nothing to catch up on: no need to look where the end is.
+  const tracker = new CaughtUpTracker(start === "end" ? { kind: "empty" } : await knownEnd(), start);
   const { subscription, queue } = open();
   subscription.on("caughtUp", () => queue.marker({ kind: "caughtUp" }));
   if (tracker.nothingToCatchUp) subscription.once("confirmation", () => queue.marker({ kind: "caughtUp" }));
