@@ -14,6 +14,7 @@ import {
 import type { AppendResult, EventData, ExpectedRevision, RecordedEvent } from "../../core/event.js";
 import type {
   AppendOptions,
+  DeleteOptions,
   EventStream,
   PersistentSubscriptions,
   ReadAllOptions,
@@ -272,22 +273,22 @@ export class EnsignEventStream implements EventStream {
     return createSubscription({ orderBy: resolved.kind === "stream" ? "stream" : "global", from, feed, signal, retry: options.retry });
   }
 
-  async delete(): Promise<void> {
+  async delete(_stream: string, _options?: DeleteOptions): Promise<void> {
     this.#assertOpen();
     throw new UnsupportedOperationError("delete", "Ensign cannot delete a stream: its events share a topic with other streams and topics are append-only");
   }
 
-  async tombstone(): Promise<void> {
+  async tombstone(_stream: string, _options?: DeleteOptions): Promise<void> {
     this.#assertOpen();
     throw new UnsupportedOperationError("tombstone", "Ensign cannot tombstone a stream: topics are append-only");
   }
 
-  async getStreamMetadata(): Promise<StreamMetadata> {
+  async getStreamMetadata(_stream: string): Promise<StreamMetadata> {
     this.#assertOpen();
     throw new UnsupportedOperationError("streamMetadata", "Ensign has no per-stream retention settings");
   }
 
-  async setStreamMetadata(): Promise<void> {
+  async setStreamMetadata(_stream: string, _metadata: StreamMetadata): Promise<void> {
     this.#assertOpen();
     throw new UnsupportedOperationError("streamMetadata", "Ensign has no per-stream retention settings");
   }

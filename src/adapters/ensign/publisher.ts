@@ -216,19 +216,22 @@ export class Publisher {
       const topics = reply.ready.topics ?? {};
       this.#allowed = new Set(Object.values(topics).map((id) => toHex(id)));
       this.#options.onReady?.(topics);
-      this.#failures = 0;
       this.#needsReopen = false;
       this.#state = "ready";
       this.#pump();
     } else if (reply.ack) {
       const pending = this.#take(reply.ack.id);
       if (!pending) return;
+      // Progress resets the reconnect budget (a ready alone does not: an event that breaks the
+      // stream every time it is sent must not be re-sent forever).
+      this.#failures = 0;
       this.stats.acks++;
       pending.resolve({ localId: pending.localId, committed: reply.ack.committed ? fromTimestamp(reply.ack.committed) : undefined });
       this.#settled();
     } else if (reply.nack) {
       const pending = this.#take(reply.nack.id);
       if (!pending) return;
+      this.#failures = 0;
       this.stats.nacks++;
       pending.reject(nackToError(reply.nack.code, reply.nack.error));
       this.#settled();
