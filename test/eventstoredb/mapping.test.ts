@@ -2,6 +2,7 @@ import { EventStoreDBClient, jsonEvent, binaryEvent, type ResolvedEvent } from "
 import type { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CodecRegistry, type Codec } from "../../src/core/codec.js";
+import { connect } from "../../src/core/connect.js";
 import { isSerializationError, isStreamNotFoundError, isValidationError } from "../../src/core/errors.js";
 import {
   CAUSATION_ID_KEY,
@@ -167,6 +168,21 @@ describe("EventStoreDB event mapping", () => {
     expect(all.filter((e) => e.streamId === stream).map((e) => e.type)).toEqual(["Deposited", "DepositedTwice"]);
     const exact = await collect(store.readAll({ filter: { streamPrefixes: [stream], eventTypes: ["Deposited"] } }));
     expect(exact.map((e) => [e.streamId, e.type])).toEqual([[stream, "Deposited"]]);
+  });
+});
+
+describe("other ways to reach the server", () => {
+  it("esdb+discover:// finds the leader through gossip; kurrentdb:// is the same as esdb://", async () => {
+    for (const url of [
+      `esdb+discover://127.0.0.1:${emulator.port}?tls=false&discoveryInterval=10`,
+      `kurrentdb://127.0.0.1:${emulator.port}?tls=false`,
+    ]) {
+      const viaUrl = await connect(url);
+      const stream = uniqueStream();
+      await viaUrl.append(stream, [{ type: "found", data: url }]);
+      expect((await collect(viaUrl.read(stream))).map((e) => e.data)).toEqual([url]);
+      await viaUrl.close();
+    }
   });
 });
 
