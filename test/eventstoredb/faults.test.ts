@@ -140,6 +140,37 @@ describe("EventStoreDB adapter when the server goes away and comes back", () => 
   });
 });
 
+describe("EventStoreDB adapter: an append cut off by the server going away", () => {
+  /** Makes the server die while it handles the next append to `stream`: after storing it, or before. */
+  function dieDuringAppend(stream: string, when: "after storing" | "before storing"): void {
+    const target = emulator.store;
+    const append = target.append.bind(target);
+    target.append = ((name: string, ...rest: unknown[]) => {
+      if (name !== stream) return (append as (...args: unknown[]) => unknown)(name, ...rest);
+      target.append = append; // once
+      void emulator.stop();
+      if (when === "before storing") throw new Error("server killed before the write");
+      return (append as (...args: unknown[]) => unknown)(name, ...rest);
+    }) as typeof target.append;
+  }
+
+  for (const when of ["after storing", "before storing"] as const) {
+    it(`a server dying ${when} gives an outcome-unknown ConnectionError; a retry with the same ids stores the batch exactly once`, async () => {
+      const stream = uniqueStream("inflight");
+      const batch = jobs(0, 20);
+      await appendSurely(uniqueStream("warm"), jobs(0, 1)); // a live connection, so the append is really sent
+      dieDuringAppend(stream, when);
+      const error = (await rejection(() => store.append(stream, batch))) as ConnectionError;
+      expect(isConnectionError(error)).toBe(true);
+      expect(error.outcomeUnknown).toBe(true);
+      expect(error.message).toMatch(/may or may not have been stored/);
+      await emulator.restart();
+      await appendSurely(stream, batch);
+      expect((await collect(store.read(stream))).map((e) => e.id)).toEqual(batch.map((e) => e.id));
+    });
+  }
+});
+
 describe("EventStoreDB adapter: a failing batch writes nothing", () => {
   it("one event that cannot be encoded refuses the whole batch before anything is sent", async () => {
     const stream = uniqueStream("atomic");
