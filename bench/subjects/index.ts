@@ -1,0 +1,36 @@
+import type { Family, Servers, SubjectName } from "../types.js";
+import type { Subject } from "./subject.js";
+
+export const FAMILY: Record<SubjectName, Family> = {
+  floor: "memory",
+  "emmett-mem": "memory",
+  "ours-mem": "memory",
+  "esdb-raw": "esdb",
+  "ours-esdb": "esdb",
+  "ensign-raw": "ensign",
+  "ours-ensign": "ensign",
+};
+
+/** Loads only the subject asked for, so a memory child never loads gRPC. */
+export async function createSubject(name: SubjectName, servers: Servers): Promise<Subject> {
+  switch (name) {
+    case "floor":
+      return (await import("./floor.js")).createFloor();
+    case "emmett-mem":
+      return (await import("./emmett-mem.js")).createEmmettMemory();
+    case "ours-mem":
+      return (await import("./ours-mem.js")).createOursMemory();
+    case "esdb-raw":
+      return (await import("./esdb-raw.js")).createEsdbRaw(required(servers.esdb, name));
+    case "ours-esdb":
+      return (await import("./ours-esdb.js")).createOursEsdb(required(servers.esdb, name));
+    case "ensign-raw":
+    case "ours-ensign":
+      throw new Error(`${name}: the Ensign adapter and emulator have not landed yet`);
+  }
+}
+
+function required<T>(server: T | undefined, subject: SubjectName): T {
+  if (server === undefined) throw new Error(`${subject} needs its server, which was not started`);
+  return server;
+}

@@ -1,0 +1,53 @@
+import type { Subject } from "../subjects/subject.js";
+import type { Family, Measurement, SizeProfile, SubjectName } from "../types.js";
+
+export interface WorkloadContext {
+  readonly subject: Subject;
+  readonly size: SizeProfile;
+  readonly seed: number;
+  /** Alphanumeric, unique per cell: streams are named `${category}-${n}` (Ensign maps category → topic). */
+  readonly category: string;
+  /** The server process (network subjects), to measure its CPU. */
+  readonly serverPid: number | undefined;
+  /** A second, empty instance of the subject (new store or new client), for workloads that need one. */
+  createSubject(): Promise<Subject>;
+  /** Sequential timed sections stop after this many seconds (see timedLoop). */
+  readonly budgetSeconds: number;
+}
+
+export interface Workload {
+  readonly id: string;
+  readonly title: string;
+  /** What one "op" is, for the report. */
+  readonly unit: string;
+  readonly subjects: readonly SubjectName[];
+  run(context: WorkloadContext): Promise<Measurement>;
+}
+
+export const ALL_SUBJECTS: readonly SubjectName[] = [
+  "floor",
+  "emmett-mem",
+  "ours-mem",
+  "esdb-raw",
+  "ours-esdb",
+  "ensign-raw",
+  "ours-ensign",
+];
+export const MEMORY_SUBJECTS: readonly SubjectName[] = ["floor", "emmett-mem", "ours-mem"];
+
+/** Workload parameters per size profile and family ("network" = esdb and ensign). */
+export type Sized<T> = Record<SizeProfile, { memory: T; network: T }>;
+
+export function sized<T>(table: Sized<T>, context: WorkloadContext): T {
+  const row = table[context.size];
+  return context.subject.family === "memory" ? row.memory : row.network;
+}
+
+/** Latency sampling: every op on the network (ms scale), one in 8 in memory (sub-µs scale). */
+export function sampleEvery(family: Family): number {
+  return family === "memory" ? 8 : 1;
+}
+
+export function streamName(context: WorkloadContext, tag: string, index: number): string {
+  return `${context.category}${tag}-${index}`;
+}

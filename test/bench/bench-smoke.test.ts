@@ -1,0 +1,89 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, "../..");
+const COMMITTED = join(ROOT, "bench/results/latest.json");
+
+const digest = (path: string) => (existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "absent");
+
+/**
+ * Runs the whole benchmark on its tiny profile (1 round, a few events per cell) so it cannot rot:
+ * every child process, emulator and the report must work. Checks structure, never timings.
+ */
+describe("npm run bench (tiny smoke run)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-bench-smoke-"));
+  const out = join(dir, "results.json");
+  const md = join(dir, "benchmarks.md");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("runs every cell and writes the JSON report and the markdown", { timeout: 120_000 }, async () => {
+    const before = digest(COMMITTED);
+    await run(join(ROOT, "node_modules/.bin/tsx"), ["bench/run.ts", "--tiny", "--out", out, "--md", md], {
+      cwd: ROOT,
+      timeout: 110_000,
+    });
+    expect(digest(COMMITTED)).toBe(before);
+
+    const report = JSON.parse(readFileSync(out, "utf8"));
+    expect(report.mode).toBe("tiny");
+    expect(report.failures).toEqual([]);
+    expect(report.environment).toMatchObject({
+      node: process.version,
+      cores: expect.any(Number),
+      cpuModel: expect.any(String),
+      gitSha: expect.any(String),
+    });
+    expect(report.environment.packages).toHaveProperty("@event-driven-io/emmett");
+
+    const included = Object.entries(report.subjects as Record<string, { included: boolean }>)
+      .filter(([, s]) => s.included)
+      .map(([name]) => name);
+    expect(included).toEqual(expect.arrayContaining(["floor", "emmett-mem", "ours-mem"]));
+    for (const subject of included) {
+      const append = report.results[subject]?.["append-1"];
+      expect(append, `${subject} append-1`).toMatchObject({
+        eventsPerSec: expect.any(Number),
+        opsPerSec: expect.any(Number),
+        p50Us: expect.any(Number),
+        p99Us: expect.any(Number),
+        cpuUsPerEvent: expect.any(Number),
+      });
+      expect(append.eventsPerSec).toBeGreaterThan(0);
+    }
+
+    const { ratios } = report;
+    for (const key of ["memVsFloor", "esdbVsRaw", "ensignVsRaw", "ensignWindowedVsAwaitEach", "snapshotSpeedup"]) {
+      expect(ratios, key).toHaveProperty([key]);
+    }
+    for (const shape of ["1x100k", "1kx100", "100kx1"]) expect(typeof ratios.memVsEmmett[shape]).toBe("number");
+    expect(typeof ratios.memVsFloor).toBe("number");
+    if (included.includes("ours-esdb") && included.includes("esdb-raw")) {
+      for (const key of ["appendBatch10", "appendBatch100", "read100", "read10k"]) {
+        expect(typeof ratios.esdbVsRaw[key], `esdbVsRaw.${key}`).toBe("number");
+      }
+    }
+    if (included.includes("ours-ensign") && included.includes("ensign-raw")) {
+      expect(typeof ratios.ensignWindowedVsAwaitEach).toBe("number");
+      expect(typeof ratios.ensignVsRaw.appendBatch100).toBe("number");
+    }
+    // Every ratio has a value or says why not.
+    for (const detail of report.ratioDetails as { key: string; median: number | null; missing?: string }[]) {
+      if (detail.median === null) expect(detail.missing, detail.key).toEqual(expect.any(String));
+      else expect(detail.median, detail.key).toBeGreaterThan(0);
+    }
+    for (const target of report.targets as { ratio: string; target: number }[]) {
+      expect(target.target).toBeGreaterThan(0);
+    }
+
+    const markdown = readFileSync(md, "utf8");
+    expect(markdown).toContain("## Environment");
+    expect(markdown).toContain("## Targets");
+    expect(markdown).toContain("memVsEmmett.1x100k");
+  });
+});
