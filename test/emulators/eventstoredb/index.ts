@@ -29,6 +29,27 @@
  * Served: ServerFeatures, Gossip.Read (single leader), Streams (Read, Append, BatchAppend, Delete,
  * Tombstone), PersistentSubscriptions (all 8 RPCs). Not registered, so answered UNIMPLEMENTED:
  * Projections, Users, Operations, Monitoring.
+ *
+ * Not reproduced (a real server differs here):
+ * - no projections at all (no `$ce-`/`$et-`/`$by_category` streams, no projection RPCs);
+ * - ACLs (`$acl`, `$userStreamAcl`) are stored but never enforced; every authenticated user may do
+ *   everything, and there are no users/groups beyond the `users` option;
+ * - no persistence to disk, no scavenging (soft-deleted and truncated events stay in `$all`, as on
+ *   a server that was never scavenged), no chunk files: positions are synthetic byte offsets with
+ *   commit == prepare;
+ * - single node only: no clustering, no NotLeader answers, `requires-leader` is ignored;
+ * - persistent subscriptions keep state in memory (no checkpoint stream; they survive stop/restart
+ *   but not a new emulator), the Pinned strategy behaves like DispatchToSingle, `stop` nacks only
+ *   re-queue, live/history buffer sizes and extra statistics are echoed but not applied;
+ * - filtered `$all` subscriptions checkpoint by considered-event count as the server does, but do
+ *   not send the extra checkpoint the server may emit when switching to live; `fellBehind` is never
+ *   sent (the server does not either);
+ * - a BatchAppend whose deadline has passed is refused, but writes never time out later;
+ * - the `control_option.compatibility` flag (1.x Rust reads) is ignored: no first/last stream
+ *   position messages;
+ * - UNAUTHENTICATED comes as a gRPC status, where Kestrel answers HTTP 401 (clients map both to
+ *   the same code); the emulator uses grpc-js/Node http2, so transport details (keepalive policy,
+ *   RST_STREAM rate limits, flow control) are Node's, not Kestrel's.
  */
 import { EmulatorServer } from "./server.js";
 import type { EventStore } from "./store.js";
