@@ -163,6 +163,13 @@ describe("EventStoreDB authentication over TLS (emulator in TLS mode)", () => {
       expect(error.message).not.toContain(wrong);
       expect(error.cause).toBeDefined();
     }
+    // A subscription does not retry what retrying cannot fix: it ends with the typed error.
+    const subscription = store.subscribe(uniqueStream(), { retry: { initialDelayMs: 10, maxDelayMs: 20 } });
+    const ended = await rejection(async () => {
+      for await (const event of subscription) void event;
+    });
+    expect(isAuthenticationError(ended)).toBe(true);
+    await expect(subscription.caughtUp).rejects.toSatisfy(isAuthenticationError);
     await store.close();
   });
 

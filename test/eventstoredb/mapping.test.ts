@@ -143,6 +143,22 @@ describe("EventStoreDB event mapping", () => {
     expect(result.nextExpectedRevision).toBe(1n);
   });
 
+  it("a read stops when its signal aborts", async () => {
+    const stream = uniqueStream();
+    await store.append(stream, Array.from({ length: 20 }, (_, i) => ({ type: "n", data: i })));
+    const abort = new AbortController();
+    const got: unknown[] = [];
+    const error = await rejection(async () => {
+      for await (const event of store.read(stream, { signal: abort.signal })) {
+        got.push(event.data);
+        if (got.length === 3) abort.abort(new Error("enough"));
+      }
+    });
+    expect(error.message).toBe("enough");
+    expect(got).toEqual([0, 1, 2]);
+    await expect(collect(store.read(stream, { signal: AbortSignal.abort(new Error("before")) }))).rejects.toThrow("before");
+  });
+
   it("refuses this adapter's reserved metadata keys before anything is written", async () => {
     const stream = uniqueStream();
     const error = await rejection(() =>

@@ -93,6 +93,14 @@ describe("EventStoreDB persistent subscriptions", () => {
     expect(info.settings.messageTimeout).toBe(12_000);
     expect(info.settings.startFrom).toBe("start");
     await store.persistentSubscriptions.delete(target, "tuned");
+
+    const all = { all: true as const };
+    const group = uniqueCategory("tunedall");
+    await store.persistentSubscriptions.create(all, group, { messageTimeoutMs: 5_000 });
+    await store.persistentSubscriptions.update(all, group, { maxRetryCount: 2 });
+    const allInfo = await raw.getPersistentSubscriptionToAllInfo(group);
+    expect([allInfo.settings.maxRetryCount, allInfo.settings.messageTimeout, allInfo.settings.startFrom]).toEqual([2, 5_000, "end"]);
+    await store.persistentSubscriptions.delete(all, group);
   });
 
   it("group errors are typed: creating twice, using a missing group, malformed settings", async () => {

@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import { EventStoreDBClient } from "@eventstore/db-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CodecRegistry } from "../../src/core/codec.js";
+import { isStreamDeletedError } from "../../src/core/errors.js";
 import type { RecordedEvent } from "../../src/core/event.js";
 import type { FeedMessage } from "../../src/core/subscription.js";
 import { createEventStoreDBEventStream, type EventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
@@ -128,6 +129,19 @@ describe("EventStoreDB catch-up subscriptions", () => {
     expect(checkpoints.length).toBeGreaterThan(0);
     expect(checkpoints.some((p) => p.compareTo(lastEvent) > 0)).toBe(true);
     expect(checkpoints.every((p) => p.backend === "esdb" && p.parts.length === 2)).toBe(true);
+  });
+
+  it("a stream tombstoned under a live subscription ends it with StreamDeletedError (not retried)", async () => {
+    const stream = uniqueStream();
+    await store.append(stream, [{ type: "a", data: 1 }]);
+    const subscription = store.subscribe(stream, { retry: { initialDelayMs: 10, maxDelayMs: 20 } });
+    const seen: RecordedEvent[] = [];
+    const done = drainInto(subscription, seen);
+    await subscription.caughtUp;
+    await store.tombstone(stream);
+    const ended = await done;
+    expect(isStreamDeletedError(ended)).toBe(true);
+    expect(seen.map((e) => e.data)).toEqual([1]);
   });
 
   it("resumes from a stored checkpoint string, exclusive, with no event twice", async () => {

@@ -24,8 +24,8 @@ export async function* drain<T>(
   try {
     for (;;) {
       const next = await iterator.next();
+      signal?.throwIfAborted(); // an abort cancels the call, which then simply ends
       if (next.done) break;
-      signal?.throwIfAborted();
       count++;
       yield next.value;
     }

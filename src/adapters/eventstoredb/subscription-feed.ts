@@ -17,6 +17,8 @@ import { planFilter } from "./filter-mapping.js";
 import { ReadableQueue, type ClientSubscription } from "./readable-queue.js";
 import { toClientPosition, toPosition } from "./position-mapping.js";
 
+const STREAM_DELETED_TYPE = "$streamDeleted";
+
 /**
  * A core Feed over the client's catch-up subscriptions. ESDB's start points are exclusive like
  * ours; its caught-up signal becomes {kind:"caughtUp"} (or is worked out here for servers that do
@@ -31,7 +33,10 @@ export function subscriptionFeed(client: EventStoreDBClient, target: ResolvedTar
         const fromRevision = start === "start" ? START : start === "end" ? END : (start as bigint);
         const subscription = client.subscribeToStream(target.stream, { fromRevision });
         const queue = new ReadableQueue<ResolvedEvent, FeedMessage>(subscription, (resolved) =>
-          resolved.event ? { kind: "event", event: toRecordedEvent(resolved.event, codecs) } : undefined,
+          // A tombstone arrives as a "$streamDeleted" event just before the call fails with stream-deleted.
+          resolved.event && resolved.event.type !== STREAM_DELETED_TYPE
+            ? { kind: "event", event: toRecordedEvent(resolved.event, codecs) }
+            : undefined,
         );
         return { subscription, queue };
       });
