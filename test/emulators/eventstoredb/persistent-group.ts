@@ -187,10 +187,15 @@ export class PersistentGroup {
   /** Hands out events while some consumer has a free slot. */
   pump(): void {
     for (;;) {
-      const consumer = this.#pickConsumer();
-      if (consumer === undefined) return;
+      if (this.#pickConsumer() === undefined) return;
       const delivery = this.#retries.shift() ?? this.#next();
       if (delivery === undefined) return;
+      const consumer = this.#pickConsumer(delivery);
+      if (consumer === undefined) {
+        // Pinned: the event's consumer is full; it waits at the head of the queue.
+        this.#retries.unshift(delivery);
+        return;
+      }
       this.#dispatch(consumer, delivery);
     }
   }
@@ -256,13 +261,20 @@ export class PersistentGroup {
     }
   }
 
-  #pickConsumer(): Consumer | undefined {
-    const free = this.consumers.filter((consumer) => consumer.inFlight < consumer.bufferSize);
-    if (free.length === 0) return undefined;
+  /** Without a delivery: is any consumer free at all? With one: who gets it. */
+  #pickConsumer(delivery?: Delivery): Consumer | undefined {
+    const hasRoom = (consumer: Consumer) => consumer.inFlight < consumer.bufferSize;
+    const free = this.consumers.filter(hasRoom);
+    if (free.length === 0 || delivery === undefined) return free[0];
+    if (this.#settings.strategy === "Pinned") {
+      // Events of one source stream always go to the same consumer (while the set is stable).
+      const pinned = this.consumers[hashOf((delivery.link ?? delivery.event).stream) % this.consumers.length]!;
+      return hasRoom(pinned) ? pinned : undefined;
+    }
     if (this.#settings.strategy === "RoundRobin") {
       for (let i = 0; i < this.consumers.length; i++) {
         const consumer = this.consumers[(this.#roundRobin + i) % this.consumers.length]!;
-        if (consumer.inFlight < consumer.bufferSize) {
+        if (hasRoom(consumer)) {
           this.#roundRobin = (this.#roundRobin + i + 1) % this.consumers.length;
           return consumer;
         }
@@ -311,4 +323,10 @@ export class PersistentGroup {
     const revision = text.slice(0, at);
     return this.#store.readableEvents(text.slice(at + 1))?.find((event) => event.revision.toString() === revision);
   }
+}
+
+function hashOf(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) >>> 0;
+  return hash;
 }

@@ -147,6 +147,28 @@ describe("persistent subscriptions to a stream", () => {
     await b.subscription.unsubscribe();
   });
 
+  it("Pinned keeps a source stream on one consumer even when it is full", async () => {
+    const stream = uniqueStream();
+    await client.createPersistentSubscriptionToStream(
+      stream,
+      "pinned",
+      persistentSubscriptionToStreamSettingsFromDefaults({ startFrom: START, consumerStrategyName: "Pinned" }),
+    );
+    const a = consume(stream, "pinned", 2);
+    const b = consume(stream, "pinned", 2);
+    await waitFor(() => a.confirmed() && b.confirmed());
+    await client.appendToStream(stream, events(4));
+    await waitFor(() => a.received.length + b.received.length === 2);
+    const [owner, other] = a.received.length === 2 ? [a, b] : [b, a];
+    expect(other.received).toHaveLength(0);
+    await owner.subscription.ack(...owner.received);
+    await waitFor(() => owner.received.length === 4);
+    expect(other.received).toHaveLength(0);
+    expect(owner.received.map((e) => e.event!.revision)).toEqual([0n, 1n, 2n, 3n]);
+    await a.subscription.unsubscribe();
+    await b.subscription.unsubscribe();
+  });
+
   it("updates, lists and deletes groups", async () => {
     const stream = uniqueStream();
     await client.createPersistentSubscriptionToStream(stream, "one", persistentSubscriptionToStreamSettingsFromDefaults());
