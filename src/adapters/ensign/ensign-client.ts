@@ -60,6 +60,11 @@ export class Ensign {
   readonly topics: TopicsApi;
   readonly clientId = ulidToString(newUlid());
   readonly #reconnect: Required<RetryOptions>;
+
+  /** The reconnect policy of this client's streams (also used to retry reads). */
+  get reconnectPolicy(): Required<RetryOptions> {
+    return this.#reconnect;
+  }
   readonly #window: number;
   readonly #subscriptions = new Set<Subscriber>();
   #publisher: Publisher | undefined;

@@ -317,7 +317,7 @@ export class EnsignEventStream implements EventStream {
 
   #log(topic: string): TopicLog {
     let log = this.#logs.get(topic);
-    if (!log) this.#logs.set(topic, (log = new TopicLog(topic, this.client.connection, this.client.topics)));
+    if (!log) this.#logs.set(topic, (log = new TopicLog(topic, this.client.connection, this.client.topics, this.client.reconnectPolicy)));
     return log;
   }
 

@@ -1,3 +1,6 @@
+import { isConnectionError } from "../../core/errors.js";
+import type { RetryOptions } from "../../core/event-stream.js";
+import { backoffDelay, sleep } from "../../core/subscription.js";
 import type { EnsignConnection } from "./connection.js";
 import { fromEnsignWrapper, type TopicEntry } from "./event-mapping.js";
 import { buildQuery } from "./query-cursor.js";
@@ -31,12 +34,15 @@ export class TopicLog {
   #readOnce = false;
   #current: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
-  readonly stats = { queries: 0, rows: 0, duplicates: 0, foreign: 0, undecodable: 0 };
+  readonly stats = { queries: 0, rows: 0, duplicates: 0, foreign: 0, undecodable: 0, retries: 0 };
 
-  constructor(topic: string, connection: EnsignConnection, topics: TopicsApi) {
+  readonly #retry: Required<RetryOptions>;
+
+  constructor(topic: string, connection: EnsignConnection, topics: TopicsApi, retry: Required<RetryOptions>) {
     this.topic = topic;
     this.#connection = connection;
     this.#topics = topics;
+    this.#retry = retry;
   }
 
   /** Rows read so far: the next EnSQL OFFSET, and one past the last position. */
@@ -103,7 +109,20 @@ export class TopicLog {
     return run;
   }
 
+  /** A dropped connection (e.g. a server restart) is retried with backoff; rows already read are kept. */
   async #fetch(): Promise<void> {
+    for (let failures = 0; ; ) {
+      try {
+        return await this.#fetchOnce();
+      } catch (error) {
+        if (!isConnectionError(error) || this.#connection.closed || ++failures > this.#retry.maxAttempts) throw error;
+        this.stats.retries++;
+        await sleep(backoffDelay(failures, this.#retry));
+      }
+    }
+  }
+
+  async #fetchOnce(): Promise<void> {
     if (!this.#exists) {
       // EnSQL refuses unknown topics; a topic nobody created yet simply has no events.
       if (!(await this.#topics.exists(this.topic))) return;
