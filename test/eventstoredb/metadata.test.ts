@@ -35,9 +35,10 @@ describe("EventStoreDB stream metadata", () => {
 
   it("keeps what the port does not manage (ACLs, custom keys) when it writes", async () => {
     const stream = uniqueStream();
-    await raw.setStreamMetadata(stream, { acl: { readRoles: ["ops"] }, owner: "team-a", maxCount: 5 });
+    await raw.setStreamMetadata(stream, { acl: { readRoles: ["ops"] }, owner: "team-a", maxCount: 5, truncateBefore: 2 });
     await store.setStreamMetadata(stream, { maxAgeSeconds: 60 });
     const { metadata } = await raw.getStreamMetadata(stream);
+    // Retention settings are replaced as a whole (maxCount and truncateBefore cleared), the rest kept.
     expect(metadata).toEqual({ acl: { readRoles: ["ops"] }, owner: "team-a", maxAge: 60 });
   });
 

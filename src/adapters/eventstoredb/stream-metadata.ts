@@ -21,20 +21,19 @@ function isUserTruncateBefore(value: unknown): value is number {
 }
 
 /**
- * The metadata to write: the port's retention settings over whatever else the stream's metadata
- * already holds (ACLs, cache control, custom keys), which this port does not manage and must not
- * erase. A `truncateBefore` set earlier is kept when not given. The soft-delete marker is not
- * copied back: on a metadata write to a soft-deleted stream the server itself turns it into
- * "truncate before the old end", so the deleted events stay hidden.
+ * The metadata to write. Like every adapter, the port's three retention settings are replaced as a
+ * whole (one not given is cleared); whatever else the stream's metadata holds (ACLs, cache
+ * control, custom keys) is kept, since the port does not manage it. A soft delete's marker
+ * (`$tb` = 2^63-1) is not written back either: on a metadata write to a soft-deleted stream the
+ * server itself turns it into "truncate before the old end", so the deleted events stay hidden.
  */
 export function toClientMetadata(metadata: StreamMetadata, current: ClientStreamMetadata | undefined): ClientStreamMetadata {
   const valid = validateStreamMetadata(metadata);
-  const { maxCount: _maxCount, maxAge: _maxAge, truncateBefore, ...unmanaged } = current ?? {};
+  const { maxCount: _maxCount, maxAge: _maxAge, truncateBefore: _truncateBefore, ...unmanaged } = current ?? {};
   const next: ClientStreamMetadata = { ...unmanaged };
   if (valid.maxCount !== undefined) next.maxCount = valid.maxCount;
   if (valid.maxAgeSeconds !== undefined) next.maxAge = valid.maxAgeSeconds;
   if (valid.truncateBefore !== undefined) next.truncateBefore = Number(valid.truncateBefore);
-  else if (isUserTruncateBefore(truncateBefore)) next.truncateBefore = truncateBefore;
   return next;
 }
 
