@@ -110,6 +110,32 @@ describe.each([
   });
 });
 
+describe("BatchAppend multiplexing", () => {
+  it("accumulates chunks per correlation id, with concurrent appends interleaved on one call", async () => {
+    const streams = [uniqueStream(), uniqueStream(), uniqueStream()];
+    // batchAppendSize 100 bytes: every event travels in its own chunk, options on the first only.
+    const results = await Promise.all(
+      streams.map((stream, s) =>
+        client.appendToStream(
+          stream,
+          Array.from({ length: 8 }, (_, n) => event("Chunked", { s, n, pad: "x".repeat(40) })),
+          { expectedRevision: "no_stream", batchAppendSize: 100 },
+        ),
+      ),
+    );
+    expect(results.map((result) => result.nextExpectedRevision)).toEqual([7n, 7n, 7n]);
+    for (const [s, stream] of streams.entries()) {
+      const read = await collect<ResolvedEvent>(client.readStream(stream));
+      expect(read.map((e) => (e.event!.data as { s: number; n: number }).n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(read.every((e) => (e.event!.data as { s: number }).s === s)).toBe(true);
+      const positions = read.map((e) => e.event!.position!.commit);
+      // One batch is one contiguous commit in the log.
+      const all = await collect<ResolvedEvent>(client.readAll({ fromPosition: read[0]!.event!.position!, maxCount: 8 }));
+      expect(all.map((e) => e.event!.position!.commit)).toEqual(positions);
+    }
+  });
+});
+
 describe("reads", () => {
   it("reads a stream in both directions with counts and revisions", async () => {
     const stream = uniqueStream();
