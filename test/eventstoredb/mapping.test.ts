@@ -187,6 +187,37 @@ describe("EventStoreDB event mapping", () => {
   });
 });
 
+describe("appends and the 6.2.1 BatchAppend trap", () => {
+  const openStreams = (client: EventStoreDBClient) =>
+    (client as unknown as { disposableStreams: Set<unknown> }).disposableStreams.size;
+
+  it("the adapter's appends use the classic Append call, not the process-wide BatchAppend stream", async () => {
+    const adapter = createEventStoreDBEventStream({ config: { hosts: [{ host: "127.0.0.1", port: emulator.port }], tls: false } });
+    const stream = uniqueStream();
+    await adapter.append(stream, [{ type: "a", data: 1 }]);
+    expect(openStreams(adapter.client)).toBe(0);
+    // The same client's own append opens the long-lived BatchAppend stream.
+    await adapter.client.appendToStream(stream, jsonEvent({ type: "b", data: {} }));
+    expect(openStreams(adapter.client)).toBe(1);
+    await adapter.close();
+  });
+
+  it("closing one EventStream while another appends does not fail the other's appends", async () => {
+    const config = { hosts: [{ host: "127.0.0.1", port: emulator.port }], tls: false };
+    const closing = createEventStoreDBEventStream({ config });
+    const busy = createEventStoreDBEventStream({ config });
+    await closing.append(uniqueStream(), [{ type: "a", data: 1 }]);
+    const stream = uniqueStream();
+    await busy.append(stream, [{ type: "n", data: -1 }]); // connected, features known: the next appends go out at once
+    const appends = Array.from({ length: 100 }, (_, i) => busy.append(stream, [{ type: "n", data: i }]));
+    await new Promise((resolve) => setImmediate(resolve));
+    await closing.close();
+    await Promise.all(appends);
+    expect((await collect(busy.read(stream))).length).toBe(101);
+    await busy.close();
+  });
+});
+
 describe("other ways to reach the server", () => {
   it("esdb+discover:// finds the leader through gossip; kurrentdb:// is the same as esdb://", async () => {
     for (const url of [
