@@ -67,7 +67,7 @@ function send(context: ReadContext, response: ReadResp): void {
 }
 
 /** Resolves a `$>` link ("<revision>@<stream>") when asked to; a dangling link comes back alone. */
-function sendEventResponse(context: ReadContext, event: StoredEvent, withPosition = true): ReadResp | undefined {
+function eventMessage(context: ReadContext, event: StoredEvent): ReadResp {
   if (context.resolveLinks && event.type === "$>") {
     const text = Buffer.from(event.data).toString("utf8");
     const at = text.indexOf("@");
@@ -77,18 +77,17 @@ function sendEventResponse(context: ReadContext, event: StoredEvent, withPositio
             .readableEvents(text.slice(at + 1))
             ?.find((candidate) => candidate.revision.toString() === text.slice(0, at))
         : undefined;
-    if (target !== undefined) return eventResponse(target, context.form, { link: event, withPosition });
-    const read = eventResponse(event, context.form, { withPosition }).getEvent()!;
+    if (target !== undefined) return eventResponse(target, context.form, { link: event });
+    const read = eventResponse(event, context.form).getEvent()!;
     read.setLink(read.getEvent());
     read.clearEvent();
     return new streamsPb.ReadResp().setEvent(read);
   }
-  return eventResponse(event, context.form, { withPosition });
+  return eventResponse(event, context.form);
 }
 
 function sendEvent(context: ReadContext, event: StoredEvent): void {
-  const response = sendEventResponse(context, event);
-  if (response !== undefined) send(context, response);
+  send(context, eventMessage(context, event));
 }
 
 function readStream(context: ReadContext, options: ReadReq.Options.StreamOptions, backwards: boolean, count: number) {
@@ -128,9 +127,7 @@ async function sendAll(context: ReadContext, events: Iterable<StoredEvent>): Pro
   try {
     for (const event of events) {
       if (closed || call.cancelled || call.destroyed) return;
-      const response = sendEventResponse(context, event);
-      if (response === undefined) continue;
-      if (!call.write(response)) {
+      if (!call.write(eventMessage(context, event))) {
         await new Promise<void>((resolve) => {
           const done = () => {
             call.off("drain", done);

@@ -73,14 +73,13 @@ export function fillRecordedEvent<T extends RecordedEventMessage>(recorded: T, e
 export function eventResponse(
   event: StoredEvent,
   form: UuidForm,
-  options: { link?: StoredEvent; withPosition?: boolean } = {},
+  options: { link?: StoredEvent } = {},
 ): ReadResp {
   const read = new streamsPb.ReadResp.ReadEvent();
   read.setEvent(recordedEvent(event, form));
   if (options.link !== undefined) read.setLink(recordedEvent(options.link, form));
   const original = options.link ?? event;
-  if (options.withPosition ?? true) read.setCommitPosition(original.position.toString());
-  else read.setNoPosition(new sharedPb.Empty());
+  read.setCommitPosition(original.position.toString());
   return new streamsPb.ReadResp().setEvent(read);
 }
 
