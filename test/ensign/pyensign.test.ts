@@ -126,6 +126,26 @@ describe("pyensign-style publish, subscribe and query", () => {
   });
 });
 
+describe("pyensign's topic methods on the client", () => {
+  it("createTopic, ensureTopic, topicExists, topicId, listTopics, retrieveTopic, archiveTopic, destroyTopic, info, status", async () => {
+    const name = uniqueTopic("py");
+    expect(await client.topicExists(name)).toBe(false);
+    const created = await client.createTopic(name);
+    expect(await client.ensureTopic(name)).toBe(created);
+    expect(await client.topicId(name)).toBe(created);
+    expect(await client.topicExists(name)).toBe(true);
+    expect((await client.listTopics()).map((t) => t.name)).toContain(name);
+    expect((await client.retrieveTopic(name)).id).toBe(created);
+    const fresh = uniqueTopic("py");
+    const ensured = await client.ensureTopic(fresh);
+    expect(await client.topicId(fresh)).toBe(ensured);
+    expect((await client.info()).numTopics).toBeGreaterThanOrEqual(2n);
+    expect((await client.status()).version).not.toBe("");
+    expect(await client.archiveTopic(name)).toBe("READONLY");
+    expect(await client.destroyTopic(fresh)).toBe("DELETING");
+  });
+});
+
 describe("pyensign decorators and classes, in TypeScript", () => {
   const options = () => ({ endpoint: server.endpoint, insecure: true, authUrl: server.authUrl, clientId: server.clientId, clientSecret: server.clientSecret });
 

@@ -9,7 +9,7 @@ import { Publisher, type PublishAck } from "./publisher.js";
 import { QueryCursor, type QueryOptions } from "./query-cursor.js";
 import { Subscriber } from "./subscriber.js";
 import { TopicCache } from "./topic-cache.js";
-import { TopicsApi } from "./topics.js";
+import { TopicsApi, type ProjectStatistics, type ServerStatus, type TopicStateName, type TopicSummary } from "./topics.js";
 import { encodeEvent } from "./wire/codec.js";
 import { isUlidString, newUlid, ulidFromString, ulidToString } from "./wire/ids.js";
 import type { EventWrapper } from "./wire/messages.js";
@@ -162,6 +162,54 @@ export class Ensign {
   query(sql: string, options: QueryOptions = {}): Promise<QueryCursor<EnsignEvent>> {
     this.#assertOpen();
     return QueryCursor.open(this.connection, sql, options, (wrapper: EventWrapper) => EnsignEvent.fromWrapper(wrapper));
+  }
+
+  // pyensign's topic methods, on the client itself (the full set is on `topics`).
+
+  /** The topic's id (ULID text), creating the topic when it does not exist. */
+  ensureTopic(name: string): Promise<string> {
+    return this.topics.ensure(name);
+  }
+
+  /** Creates a topic and returns its id (ULID text). */
+  async createTopic(name: string): Promise<string> {
+    return (await this.topics.create(name)).id;
+  }
+
+  topicExists(name: string): Promise<boolean> {
+    return this.topics.exists(name);
+  }
+
+  /** The id (ULID text) of a topic by name; TopicNotFoundError when there is none. */
+  topicId(name: string): Promise<string> {
+    return this.topics.id(name);
+  }
+
+  /** Every topic of the project, all pages. */
+  async listTopics(): Promise<TopicSummary[]> {
+    const topics: TopicSummary[] = [];
+    for await (const topic of this.topics.list()) topics.push(topic);
+    return topics;
+  }
+
+  retrieveTopic(nameOrId: string): Promise<TopicSummary> {
+    return this.topics.retrieve(nameOrId);
+  }
+
+  archiveTopic(nameOrId: string): Promise<TopicStateName> {
+    return this.topics.archive(nameOrId);
+  }
+
+  destroyTopic(nameOrId: string): Promise<TopicStateName> {
+    return this.topics.destroy(nameOrId);
+  }
+
+  info(topics: readonly string[] = []): Promise<ProjectStatistics> {
+    return this.topics.info(topics);
+  }
+
+  status(): Promise<ServerStatus> {
+    return this.topics.status();
   }
 
   /** Waits until every published event is acknowledged (or failed). */

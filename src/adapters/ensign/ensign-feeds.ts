@@ -84,7 +84,7 @@ function liveFeed(ctx: FeedContext, makeCursor: (start: FeedStart) => Cursor): F
       }
     })();
     try {
-      await Promise.race([subscriber.ready, aborted(signal)]);
+      await readyOrAborted(subscriber.ready, signal);
       const next = makeCursor(start);
       let caughtUp = false;
       while (!signal.aborted) {
@@ -121,10 +121,12 @@ async function wakeOrTimeout(woken: Promise<void>, ms: number, signal: AbortSign
   }
 }
 
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
+function readyOrAborted(ready: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve();
+    signal.addEventListener("abort", onAbort, { once: true });
+    ready.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }
 
