@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { connect, parseConnectTarget } from "../../src/core/connect.js";
 import { isConfigurationError } from "../../src/core/errors.js";
@@ -105,5 +107,26 @@ describe("EventStoreDB connection strings", () => {
       expect(isConfigurationError(error)).toBe(true);
       expect((error as Error).message).not.toContain(SECRET);
     }
+  });
+});
+
+describe("loading", () => {
+  it("importing switchyard and parsing an esdb:// URL loads no gRPC library; connect() loads the adapter", () => {
+    const index = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
+    const script = `
+      import { createRequire } from "node:module";
+      const require = createRequire(import.meta.url);
+      const grpcLoaded = () => Object.keys(require.cache).some((k) => /@eventstore|@grpc/.test(k));
+      const { connect, parseConnectTarget } = await import(${JSON.stringify(index)});
+      parseConnectTarget("esdb://localhost:2113?tls=false");
+      const before = grpcLoaded();
+      const store = await connect("esdb://127.0.0.1:1?tls=false");
+      const after = grpcLoaded();
+      await store.close();
+      console.log(JSON.stringify({ before, after }));
+    `;
+    const tsx = fileURLToPath(new URL("../../node_modules/tsx/dist/esm/index.mjs", import.meta.url));
+    const output = execFileSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(JSON.parse(output.trim().split("\n").at(-1)!)).toEqual({ before: false, after: true });
   });
 });
