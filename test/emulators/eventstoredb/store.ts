@@ -49,7 +49,11 @@ export class EventStore {
   readonly #listeners = new Set<(event: StoredEvent) => void>();
   /** Server-side machinery (persistent subscriptions) that outlives a stop/restart. */
   readonly #internalListeners = new Set<(event: StoredEvent) => void>();
-  #nextPosition = 0n;
+  /**
+   * Synthetic byte offset of the next record. The real log starts with chunk-header and epoch
+   * records, so no event sits at position 0 (which clients and `C:0/P:0` use to mean START).
+   */
+  #nextPosition = 256n;
   /** Injected clock (ms) so `$maxAge` can be tested without sleeping. */
   now: () => number = () => Date.now();
 
