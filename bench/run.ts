@@ -25,10 +25,7 @@ const RESULT_PREFIX = "RESULT ";
 const CHILD_TIMEOUT_MS = 300_000;
 
 /** Subjects left out of every run, with the reason printed in the report. */
-const UNAVAILABLE: Partial<Record<SubjectName, string>> = {
-  "ensign-raw": "not in this run: the Ensign adapter and emulator had not landed when this was measured",
-  "ours-ensign": "not in this run: the Ensign adapter and emulator had not landed when this was measured",
-};
+const UNAVAILABLE: Partial<Record<SubjectName, string>> = {};
 
 const SERVER_ENTRY: Record<Exclude<Family, "memory">, string> = {
   esdb: "esdb-server",
@@ -74,7 +71,7 @@ async function main(): Promise<void> {
   const buildDir = await buildBench(ROOT, {
     child: "bench/child.ts",
     "esdb-server": "bench/servers/esdb-server.ts",
-    ...(existsSync(join(ROOT, "bench/servers/ensign-server.ts")) ? { "ensign-server": "bench/servers/ensign-server.ts" } : {}),
+    "ensign-server": "bench/servers/ensign-server.ts",
   });
   if (values.profile) mkdirSync(resolve(values.profile), { recursive: true });
 
@@ -88,13 +85,16 @@ async function main(): Promise<void> {
         // Rotate the order every round so no subject always runs first (or last).
         const order = included.map((_, i) => included[(i + round) % included.length]!);
         const servers: Servers = {};
+        const childEnv: NodeJS.ProcessEnv = { ...process.env };
         const running: RunningServer[] = [];
         try {
           for (const family of ["esdb", "ensign"] as const) {
             if (!order.some((s) => FAMILY[s] === family)) continue;
             const server = await startServer(family, ...command(pin ? "1" : undefined, [join(buildDir, `${SERVER_ENTRY[family]}.mjs`)]));
             running.push(server);
-            servers[family] = server.info;
+            const { clientId, clientSecret, ...extra } = server.info.extra ?? {};
+            servers[family] = { ...server.info, extra };
+            if (clientId && clientSecret) Object.assign(childEnv, { BENCH_ENSIGN_CLIENT_ID: clientId, BENCH_ENSIGN_CLIENT_SECRET: clientSecret });
           }
           for (const subject of order) {
             const spec: ChildSpec = { subject, workload: workload.id, size: mode, round, seed, servers };
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
             nodeArgs.push(join(buildDir, "child.mjs"), JSON.stringify(spec));
             const cellStart = Date.now();
             try {
-              const result = await runChild(...command(pin && networked ? "0" : undefined, nodeArgs));
+              const result = await runChild(...command(pin && networked ? "0" : undefined, nodeArgs), childEnv);
               cells.push(result.cell);
               for (const n of result.notes) (notes.get(subject) ?? notes.set(subject, new Set()).get(subject)!).add(n);
               const cut = result.cell.truncatedAt === undefined ? "" : ` (stopped at budget after ${result.cell.truncatedAt} ops)`;
@@ -173,9 +173,9 @@ function command(cpu: string | undefined, nodeArgs: string[]): [string, string[]
   return cpu === undefined ? [process.execPath, nodeArgs] : ["taskset", ["-c", cpu, process.execPath, ...nodeArgs]];
 }
 
-function runChild(cmd: string, args: string[]): Promise<{ cell: CellResult; notes: string[] }> {
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cell: CellResult; notes: string[] }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -25,8 +25,9 @@ export async function createSubject(name: SubjectName, servers: Servers): Promis
     case "ours-esdb":
       return (await import("./ours-esdb.js")).createOursEsdb(required(servers.esdb, name));
     case "ensign-raw":
+      return (await import("./ensign-raw.js")).createEnsignRaw(required(servers.ensign, name));
     case "ours-ensign":
-      throw new Error(`${name}: the Ensign adapter and emulator have not landed yet`);
+      return (await import("./ours-ensign.js")).createOursEnsign(required(servers.ensign, name));
   }
 }
 

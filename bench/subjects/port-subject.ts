@@ -1,29 +1,33 @@
-import { isStreamNotFoundError, isWrongExpectedRevisionError } from "../../src/core/errors.js";
+import { CommandHandler } from "../../src/core/domain/index.js";
+import { isWrongExpectedRevisionError } from "../../src/core/errors.js";
 import type { EventStream } from "../../src/core/event-stream.js";
 import type { BenchEvent, CartState, Family, SubjectName } from "../types.js";
 import { evolveCart, INITIAL_CART, type Subject } from "./subject.js";
 
-/** A subject over any of our adapters: everything goes through the `EventStream` port. */
+const cartDecider = {
+  initialState: INITIAL_CART,
+  evolve: evolveCart,
+  decide: (command: BenchEvent): readonly BenchEvent[] => [command],
+};
+
+/**
+ * A subject over any of our adapters: appends, reads and subscriptions go through the
+ * `EventStream` port; commands through the core `CommandHandler` (schema-less pass-through
+ * codec, as Emmett's handler has none), with and without snapshots.
+ */
 export function portSubject(name: SubjectName, family: Family, port: EventStream): Subject {
-  async function load(stream: string): Promise<{ state: CartState; revision: bigint }> {
-    let state = INITIAL_CART;
-    let revision = -1n;
-    try {
-      for await (const event of port.read(stream)) {
-        state = evolveCart(state, event);
-        revision = event.revision;
-      }
-    } catch (error) {
-      if (!isStreamNotFoundError(error)) throw error;
-    }
-    return { state, revision };
-  }
+  const handler = new CommandHandler<BenchEvent, BenchEvent, CartState>({ eventStream: port, decider: cartDecider });
+  const snapshotting = new CommandHandler<BenchEvent, BenchEvent, CartState>({
+    eventStream: port,
+    decider: cartDecider,
+    snapshots: { every: 1, version: 1 },
+  });
 
   return {
     name,
     family,
     expectedRevision: port.capabilities.expectedRevision,
-    notes: ["command handler: read + fold + append with expected revision (core command handler not landed)"],
+    notes: ["command handler: src/core/domain CommandHandler (pass-through codec)"],
     async append(stream, events, expected) {
       const expectedRevision = expected === undefined ? "any" : expected < 0n ? "no_stream" : expected;
       const result = await port.append(stream, events as BenchEvent[], { expectedRevision });
@@ -39,9 +43,9 @@ export function portSubject(name: SubjectName, family: Family, port: EventStream
       return count;
     },
     async handle(stream, command) {
-      const { state, revision } = await load(stream);
-      await port.append(stream, [command], { expectedRevision: revision < 0n ? "no_stream" : revision });
-      return state;
+      const { state } = await handler.handle(stream, command);
+      // The handler returns the state after the command; the workload checks the folded one.
+      return { items: state.items - 1, quantity: state.quantity - command.data.quantity };
     },
     async catchUp(stream, count) {
       const subscription = port.subscribe(stream, { from: "start" });
@@ -54,6 +58,13 @@ export function portSubject(name: SubjectName, family: Family, port: EventStream
         await subscription.close();
       }
       throw new Error(`${name} catch-up ended after ${delivered} of ${count} events`);
+    },
+    async loadState(stream, useSnapshots) {
+      return (await (useSnapshots ? snapshotting : handler).load(stream)).state;
+    },
+    async snapshot(stream) {
+      // One command through the snapshotting handler (every: 1) leaves a snapshot at the end.
+      await snapshotting.handle(stream, { type: "ProductItemAdded", data: { productId: "p-snap", quantity: 1, price: 1 } });
     },
     close: () => port.close(),
   };

@@ -1,5 +1,5 @@
 import { append1, appendBatch10, appendBatch100, concurrent8, contended8, shape100kx1, shape1kx100, shape1x100k } from "./append.js";
-import { catchUp100k, fold100 } from "./domain.js";
+import { catchUp100k, fold100, load10k, load10kSnapshot } from "./domain.js";
 import { read100, read10, read10k } from "./read.js";
 import type { Workload } from "./workload.js";
 
@@ -18,6 +18,8 @@ export const WORKLOADS: readonly Workload[] = [
   shape1x100k,
   shape1kx100,
   shape100kx1,
+  load10k,
+  load10kSnapshot,
 ];
 
 export function workloadById(id: string): Workload {

@@ -5,7 +5,7 @@ export interface WorkloadContext {
   readonly subject: Subject;
   readonly size: SizeProfile;
   readonly seed: number;
-  /** Alphanumeric, unique per cell: streams are named `${category}-${n}` (Ensign maps category → topic). */
+  /** Alphanumeric, unique per cell: streams are named `${category}-${tag}${n}` (Ensign maps category → topic). */
   readonly category: string;
   /** The server process (network subjects), to measure its CPU. */
   readonly serverPid: number | undefined;
@@ -48,6 +48,7 @@ export function sampleEvery(family: Family): number {
   return family === "memory" ? 8 : 1;
 }
 
+/** Every stream of a cell shares one category (on Ensign: one topic). */
 export function streamName(context: WorkloadContext, tag: string, index: number): string {
-  return `${context.category}${tag}-${index}`;
+  return `${context.category}-${tag}${index}`;
 }
