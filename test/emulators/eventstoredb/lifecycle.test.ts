@@ -53,6 +53,16 @@ describe("server features", () => {
     expect([...methods.keys()].some((key) => key.includes("projections"))).toBe(false);
   });
 
+  it("answers Gossip.Read with itself as the single leader, so discovery connection strings work", async () => {
+    const discovering = EventStoreDBClient.connectionString(`esdb+discover://127.0.0.1:${esdb.port}?tls=false`);
+    try {
+      const result = await discovering.appendToStream(uniqueStream(), [jsonEvent({ type: "Found", data: {} })]);
+      expect(result.nextExpectedRevision).toBe(0n);
+    } finally {
+      await discovering.dispose();
+    }
+  });
+
   it("answers projection RPCs with UNIMPLEMENTED", async () => {
     const error = await thrown(() => client.getProjectionStatus("$by_category"));
     expect((error as ServiceError).code).toBe(status.UNIMPLEMENTED);
