@@ -15,6 +15,7 @@ import {
 } from "../../src/adapters/ensign/index.js";
 import { toEnsignEventBytes } from "../../src/adapters/ensign/event-mapping.js";
 import { prepareEvents } from "../../src/core/prepare.js";
+import { connect } from "../../src/core/connect.js";
 import { ulidFromString } from "../../src/adapters/ensign/wire/ids.js";
 import type { EnsignServer } from "../emulators/ensign/index.js";
 import { emulator, errorOf, utf8 } from "./helpers.js";
@@ -200,6 +201,28 @@ describe("how streams map onto Ensign topics", () => {
     } finally {
       await client.close();
       await limited.close();
+    }
+  });
+
+  it("connect() opens the adapter from an ensign:// URL with credentials from the environment", async () => {
+    const saved = { id: process.env.ENSIGN_CLIENT_ID, secret: process.env.ENSIGN_CLIENT_SECRET };
+    process.env.ENSIGN_CLIENT_ID = server.clientId;
+    process.env.ENSIGN_CLIENT_SECRET = server.clientSecret;
+    try {
+      const viaUrl = await connect(`${server.url}&consistency=single-writer`);
+      try {
+        expect(viaUrl.capabilities).toMatchObject({ backend: "ensign", expectedRevision: true, globalOrder: false });
+        const stream = streamIn("viaurl");
+        await viaUrl.append(stream, [{ type: "x", data: { ok: true } }], { expectedRevision: "no_stream" });
+        expect((await read(store, stream)).map((e) => e.data)).toEqual([{ ok: true }]);
+      } finally {
+        await viaUrl.close();
+      }
+    } finally {
+      process.env.ENSIGN_CLIENT_ID = saved.id ?? "";
+      process.env.ENSIGN_CLIENT_SECRET = saved.secret ?? "";
+      if (saved.id === undefined) delete process.env.ENSIGN_CLIENT_ID;
+      if (saved.secret === undefined) delete process.env.ENSIGN_CLIENT_SECRET;
     }
   });
 
