@@ -17,6 +17,11 @@ async function currentRevision(store: EventStream, stream: string): Promise<Expe
   }
 }
 
+function backoff(attempt: number): Promise<void> {
+  const ceilingMs = Math.min(64, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
+}
+
 export function concurrencyCases(ctx: SuiteContext): void {
   const { test } = ctx;
   describe("concurrency", () => {
@@ -27,17 +32,23 @@ export function concurrencyCases(ctx: SuiteContext): void {
         const stream = uniqueStream();
         const conflicts: WrongExpectedRevisionError[] = [];
         const writer = async (w: number) => {
+          let consecutiveConflicts = 0;
           for (let n = 0; n < APPENDS_PER_WRITER; ) {
             const expected = await currentRevision(ctx.store(), stream);
             try {
               await ctx.store().append(stream, [{ type: "written", data: { w, n } }], { expectedRevision: expected });
               n++;
+              consecutiveConflicts = 0;
             } catch (error) {
               if (!isWrongExpectedRevisionError(error)) throw error;
               expect(error.expected).toBe(expected);
               expect(error.actual).not.toBe(expected);
               expect(error.actual === "no_stream" || typeof error.actual === "bigint").toBe(true);
               conflicts.push(error);
+              // Jittered exponential backoff, as a real writer would: without it 50 writers make
+              // ~50 attempts per success, which only measures the server's round-trip time.
+              consecutiveConflicts++;
+              await backoff(consecutiveConflicts);
             }
           }
         };
