@@ -38,7 +38,8 @@ export async function* drain<T>(
     signal?.removeEventListener("abort", onAbort);
     if (!finished) {
       if (expectedMax !== undefined && count >= expectedMax && !signal?.aborted) {
-        // Nothing but the end of the call is left to come.
+        // Nothing but the end of the call is left to come; a failure now concerns nothing the
+        // caller asked for, so it is not raised.
         while (!(await iterator.next().catch(() => ({ done: true }))).done);
       } else {
         await read.cancel();
