@@ -35,7 +35,7 @@ import { compileFilter, streamFeed, topicFeed, type FeedContext } from "./ensign
 import { ENSIGN_BACKEND, positionOf, toEnsignEventBytes, toRecordedEvent } from "./event-mapping.js";
 import { bumpWriteGeneration, checkExpectedRevision, withWriterLock, writeGeneration } from "./single-writer.js";
 import { TopicLog, type NumberedEntry } from "./topic-log.js";
-import { categoryOf, makeTopicMapper, topicForCategory, type TopicMapper } from "./topic-mapping.js";
+import { makeTopicMapper, topicForCategory, type TopicMapper } from "./topic-mapping.js";
 import { MAX_EVENT_SIZE } from "./wire/limits.js";
 
 export interface EnsignEventStreamOptions extends Omit<EnsignConfig, "backend"> {
@@ -349,4 +349,3 @@ function unsupportedPersistentSubscriptions(): PersistentSubscriptions {
   return { create: async () => fail(), update: async () => fail(), delete: async () => fail(), connect: () => fail() };
 }
 
-export { categoryOf };

@@ -1,5 +1,5 @@
 import { ValidationError } from "../../core/errors.js";
-import { nackToError, type NackError } from "./errors.js";
+import type { NackError } from "./errors.js";
 import { formatEventType, parseSemver, type EventTypeVersion } from "./event-type.js";
 import { MIME, mimeToString, parseMime, type MimeValue } from "./mime.js";
 import type { PublishAck } from "./publisher.js";
@@ -229,4 +229,3 @@ function isNack(error: unknown): error is NackError {
   return typeof (error as { nackCode?: unknown } | null)?.nackCode === "number";
 }
 
-export { nackToError };

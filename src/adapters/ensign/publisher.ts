@@ -3,7 +3,7 @@ import { ClosedError, ConnectionError, SwitchyardError } from "../../core/errors
 import type { RetryOptions } from "../../core/event-stream.js";
 import { backoffDelay } from "../../core/subscription.js";
 import type { EnsignConnection } from "./connection.js";
-import { fromGrpcError, GrpcStatus, nackToError, type NackError } from "./errors.js";
+import { fromGrpcError, GrpcStatus, nackToError } from "./errors.js";
 import { newUlid } from "./wire/ids.js";
 import { fromTimestamp } from "./wire/codec.js";
 import type { PublisherReply, PublisherRequest, WireInput } from "./wire/messages.js";
@@ -320,7 +320,6 @@ export class Publisher {
   }
 }
 
-export type { NackError };
 
 function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
