@@ -48,10 +48,13 @@ describe("EventStoreDB stream metadata", () => {
     await store.delete(stream);
     expect(await store.getStreamMetadata(stream)).toEqual({}); // $tb = 2^63-1 marks the deletion
     await store.setStreamMetadata(stream, { maxCount: 100 });
-    // The write carries our setting only; the server then truncates before the old end itself
-    // (SoftUndeleteMetastream). The emulator currently misses that step, see docs/eventstoredb.md.
+    // The server undeletes the stream with its old events truncated (SoftUndeleteMetastream);
+    // metastreams keep only their latest record, which now holds our setting and the truncation.
     const written = await collect(raw.readStream(`$$${stream}`, { direction: "backwards", fromRevision: "end", maxCount: 1 }));
-    expect(written[0]!.event!.data).toEqual({ $maxCount: 100 });
+    expect(written[0]!.event!.data).toEqual({ $maxCount: 100, $tb: 3 });
+    expect(await store.getStreamMetadata(stream)).toEqual({ maxCount: 100, truncateBefore: 3n });
+    const visible = await collect(raw.readStream(stream)).catch((error: Error) => error);
+    expect(Array.isArray(visible) ? visible : []).toEqual([]);
   });
 
   it("maxAgeSeconds hides events older than the limit (by the server's clock)", async () => {

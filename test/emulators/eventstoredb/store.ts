@@ -136,9 +136,12 @@ export class EventStore {
       return { kind: "success", currentRevision: check.current, position: undefined };
     }
     const softDeleted = check.softDeleted;
+    // Decided before the write, as the server does: new metadata for a soft-deleted stream must
+    // not make its deleted events visible again.
+    const undeletesTarget = stream.startsWith("$$") && this.isSoftDeleted(stream.slice(2));
     const written = this.#write(stream, check.current, events);
     if (softDeleted) this.#softUndelete(stream, check.current + 1n);
-    else if (stream.startsWith("$$") && this.isSoftDeleted(stream.slice(2))) {
+    else if (undeletesTarget) {
       // Writing the metastream of a soft-deleted stream undeletes it (SoftUndeleteMetastream).
       const original = stream.slice(2);
       this.#softUndelete(original, this.lastEventNumber(original) + 1n);
