@@ -34,15 +34,4 @@ export function retryDelayMs(attempt: number, policy: RetryPolicy, random: () =>
 }
 
 /** Resolves after `ms`, or at once (without throwing) when `signal` aborts; the caller checks the signal. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
+export { sleep as delay } from "../subscription.js";
