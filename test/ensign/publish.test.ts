@@ -95,8 +95,11 @@ describe("publishing over one stream", () => {
       const third = uniqueTopic();
       const id = await other.topics.create(third);
       const e3 = json({ c: 1 });
+      expect(client.topicCache.get(third)).toBeUndefined();
       await client.publish(id.id, e3);
       await e3.waitForAck();
+      // The reopened stream's StreamReady taught the client the new topic's name.
+      expect(client.topicCache.nameOf(client.topicCache.get(third)!)).toBe(third);
     } finally {
       await other.close();
     }
