@@ -120,7 +120,7 @@ export const concurrent8: Workload = {
     const perWriter = sized(
       {
         full: { memory: 5000, network: 500 },
-        quick: { memory: 2500, network: 200 },
+        quick: { memory: 2500, network: 100 },
         tiny: { memory: 20, network: 10 },
       },
       context,

@@ -59,7 +59,7 @@ export const catchUp100k: Workload = {
     const length = sized(
       {
         full: { memory: 100_000, network: 30_000 },
-        quick: { memory: 20_000, network: 10_000 },
+        quick: { memory: 20_000, network: 5000 },
         tiny: { memory: 200, network: 100 },
       },
       context,

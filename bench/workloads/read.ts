@@ -82,6 +82,6 @@ export const read100 = readWorkload(100, {
 
 export const read10k = readWorkload(10_000, {
   full: { memory: { streams: 3, passes: 5 }, network: { streams: 1, passes: 2 } },
-  quick: { memory: { streams: 2, passes: 5 }, network: { streams: 1, passes: 2 } },
+  quick: { memory: { streams: 2, passes: 5 }, network: { streams: 1, passes: 1 } },
   tiny: { memory: { streams: 1, passes: 1 }, network: { streams: 1, passes: 1 } },
 });
