@@ -1,4 +1,5 @@
 import type { Environment } from "./env.js";
+import { findingsFor } from "./findings.js";
 import { computeRatio, median, nestRatios, ratioSpecs, type RatioResult } from "./ratios.js";
 import { SUBJECTS, type CellResult, type Family, type SizeProfile, type SubjectName } from "./types.js";
 
@@ -135,6 +136,12 @@ export function renderMarkdown(report: Report): string {
     "median of per-round ratios with both sides measured in the same round.",
     "",
   );
+  lines.push(
+    "Run it with `npm run bench` (full: 5 rounds, about 9 minutes on 2 cores) or `npm run bench -- --quick`",
+    "(1 round, smaller sizes, under 2 minutes; writes bench/results/quick.{json,md}). Other options:",
+    "`--rounds N`, `--subjects a,b`, `--workloads a,b`, `--pin`, `--profile DIR` (a `--cpu-prof` per child).",
+    "",
+  );
   lines.push("## Environment", "");
   lines.push("| | |", "|---|---|");
   lines.push(`| Date | ${env.date} |`);
@@ -162,6 +169,12 @@ export function renderMarkdown(report: Report): string {
   lines.push("|---|---|---|---|---|---|");
   for (const r of report.ratioDetails.filter((r) => r.target !== undefined)) lines.push(ratioLine(r));
   lines.push("");
+  const findings = findingsFor(report.ratioDetails);
+  if (findings.length > 0) {
+    lines.push("### Why some ratios fall short", "");
+    for (const text of findings) lines.push(`- ${text}`);
+    lines.push("");
+  }
   lines.push("## Other ratios (informational)", "");
   lines.push("| Ratio | Median | Target | Verdict | Range over rounds | Numerator ÷ denominator (events/s) |");
   lines.push("|---|---|---|---|---|---|");
