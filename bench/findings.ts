@@ -34,6 +34,17 @@ const FINDINGS: readonly Finding[] = [
       "ratio measures that cache, not a faster wire path.",
   },
   {
+    applies: measured("esdbVsRaw.read10k"),
+    text:
+      "**EventStoreDB ratios depend on spare CPU.** Unpinned (this page) our adapter's extra client work overlaps " +
+      "with the server's on the other core. A separate 3-round check with `--pin` (client on cpu 0, emulator on " +
+      "cpu 1) gave esdbVsRaw 0.83 on append-batch-100 and 0.73 on read-10k, with client CPU per event 27.1 vs 23.8 µs " +
+      "and 32.0 vs 27.8 µs: the adapter adds ~3–4 µs (~15%) per event. Appends encode JSON twice and parse it once " +
+      "(our codec stringifies and TextEncodes, `toClientEvent` decodes and parses it back, the client stringifies " +
+      "again); reads pass every event through two extra async generators (`drain`, `#read`) and look the codec up " +
+      "per event.",
+  },
+  {
     applies: below("memVsEmmettByWorkload.read", 1),
     text:
       "**Memory reads and folds (ours vs Emmett).** Emmett's in-memory store hands back the objects it stored; our " +

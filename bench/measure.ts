@@ -100,7 +100,7 @@ export async function timedLoop(
     }
     if ((i + 1) % step === 0 || i + 1 === count) {
       const elapsed = meter.elapsed();
-      progress.push(elapsed);
+      progress.push(Math.round(elapsed * 1e6) / 1e6);
       if (elapsed > budgetSeconds && i + 1 < count) return { completed: i + 1, planned: count, progress };
     }
   }
