@@ -31,7 +31,8 @@ export const jsonCodec: Codec = {
     if (text === undefined) {
       throw new SerializationError(`Data of type ${typeof data} has no JSON form`, JSON_CONTENT_TYPE);
     }
-    return utf8Encoder.encode(text);
+    // Buffer.from is a Uint8Array and about twice as fast as TextEncoder for short strings.
+    return Buffer.from(text, "utf8");
   },
   decode(bytes) {
     try {
@@ -98,7 +99,8 @@ export class CodecRegistry {
   }
 
   get(contentType: string): Codec {
-    const codec = this.#codecs.get(normaliseContentType(contentType));
+    // Stored content types are already normalised: try them as they are before normalising.
+    const codec = this.#codecs.get(contentType) ?? this.#codecs.get(normaliseContentType(contentType));
     if (!codec) {
       throw new SerializationError(
         `No codec is registered for content type "${contentType}" (registered: ${[...this.#codecs.keys()].join(", ")})`,

@@ -6,19 +6,30 @@ import { ValidationError } from "./errors.js";
  * with each part a non-negative integer (memory: one global sequence; EventStoreDB: commit and
  * prepare positions; Ensign: a topic offset).
  */
+/** Backend names already checked, so hot paths skip the name pattern. */
+const KNOWN_BACKENDS = new Set<string>();
+
 export class Position {
   readonly backend: string;
   readonly parts: readonly bigint[];
 
   constructor(backend: string, parts: readonly bigint[]) {
-    if (!/^[a-z][a-z0-9-]*$/.test(backend)) {
-      throw new ValidationError(`Position backend must be a lower-case name, got "${backend}"`, "position");
+    if (!KNOWN_BACKENDS.has(backend)) {
+      if (!/^[a-z][a-z0-9-]*$/.test(backend)) {
+        throw new ValidationError(`Position backend must be a lower-case name, got "${backend}"`, "position");
+      }
+      KNOWN_BACKENDS.add(backend);
     }
-    if (parts.length === 0 || parts.some((p) => typeof p !== "bigint" || p < 0n)) {
-      throw new ValidationError("Position parts must be one or more non-negative bigints", "position");
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      if (typeof part !== "bigint" || part < 0n) {
+        throw new ValidationError("Position parts must be non-negative bigints", "position");
+      }
     }
+    if (parts.length === 0) throw new ValidationError("A position has at least one part", "position");
+    // Positions are made per event on hot paths: a frozen array is shared, anything else copied.
     this.backend = backend;
-    this.parts = Object.freeze([...parts]);
+    this.parts = Object.isFrozen(parts) ? parts : Object.freeze(parts.slice());
   }
 
   /** Parses `toString()` output; with `backend`, also checks that the position belongs to it. */

@@ -7,6 +7,8 @@ import { assertStreamName, assertUuid } from "./validation.js";
 /** An event checked and encoded, ready for any adapter to write. */
 export interface PreparedEvent {
   readonly id: string;
+  /** False when the id was generated here: a fresh UUID cannot already be stored. */
+  readonly idGiven: boolean;
   readonly type: string;
   readonly contentType: string;
   readonly schemaVersion: number;
@@ -78,6 +80,7 @@ export function prepareEvent(event: EventData | undefined, codecs: CodecRegistry
   const meta = prepareMetadata(metadata, `${field}.metadata`);
   return {
     id: eventId,
+    idGiven: id !== undefined,
     type,
     contentType: resolvedType,
     schemaVersion: version,

@@ -129,7 +129,7 @@ export class MemoryEventStream implements EventStream {
       options.signal?.throwIfAborted();
       const stored = state.events[Number(revision)];
       revision += step;
-      if (!stored || !this.#log.isVisible(state, stored, now)) continue;
+      if (!stored || !this.#log.isVisible(state, stored, now, firstVisible)) continue;
       delivered++;
       yield toRecordedEvent(stored, this.#codecs);
     }
@@ -223,6 +223,7 @@ function findIdempotentReplay(
   events: readonly PreparedEvent[],
   expected: ExpectedRevision,
 ): bigint | undefined {
+  if (!events[0]!.idGiven) return undefined;
   const first = state.ids.get(events[0]!.id);
   if (first === undefined) return undefined;
   const expectedFirst =

@@ -1,7 +1,7 @@
 import type { CodecRegistry } from "../../core/codec.js";
-import { deferred } from "../../core/deferred.js";
+import { deferred, type Deferred } from "../../core/deferred.js";
 import { SerializationError } from "../../core/errors.js";
-import type { RecordedEvent } from "../../core/event.js";
+import type { EventMetadata, RecordedEvent } from "../../core/event.js";
 import type { StreamMetadata } from "../../core/event-stream.js";
 import { Position } from "../../core/position.js";
 import type { PreparedEvent } from "../../core/prepare.js";
@@ -38,7 +38,8 @@ export interface StreamState {
 export class MemoryLog {
   readonly streams = new Map<string, StreamState>();
   readonly all: StoredEvent[] = [];
-  #changed = deferred();
+  /** Created only when someone waits, so appends without subscribers allocate no promise. */
+  #changed: Deferred<void> | undefined;
 
   stream(streamId: string): StreamState | undefined {
     return this.streams.get(streamId);
@@ -70,14 +71,14 @@ export class MemoryLog {
 
   notify(): void {
     const previous = this.#changed;
-    this.#changed = deferred();
-    previous.resolve();
+    this.#changed = undefined;
+    previous?.resolve();
   }
 
   /** Resolves at the next change to the log (append, delete, metadata) or when `signal` aborts. */
   nextChange(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.resolve();
-    const changed = this.#changed.promise;
+    const changed = (this.#changed ??= deferred()).promise;
     return new Promise((resolve) => {
       const onAbort = () => resolve();
       signal.addEventListener("abort", onAbort, { once: true });
@@ -100,8 +101,8 @@ export class MemoryLog {
     return first;
   }
 
-  isVisible(state: StreamState, stored: StoredEvent, now: number): boolean {
-    if (stored.revision < this.firstVisibleRevision(state)) return false;
+  isVisible(state: StreamState, stored: StoredEvent, now: number, firstVisible = this.firstVisibleRevision(state)): boolean {
+    if (stored.revision < firstVisible) return false;
     const maxAge = state.metadata.maxAgeSeconds;
     return maxAge === undefined || now - stored.createdAt.getTime() <= maxAge * 1000;
   }
@@ -131,9 +132,15 @@ export function toRecordedEvent(stored: StoredEvent, codecs: CodecRegistry): Rec
     id: event.id,
     type: event.type,
     data,
-    metadata: structuredClone(event.metadata),
+    metadata: copyMetadata(event.metadata),
     contentType: event.contentType,
     schemaVersion: event.schemaVersion,
     createdAt: new Date(stored.createdAt.getTime()),
   };
+}
+
+/** A copy the caller may mutate; most events carry no metadata, which needs no deep clone. */
+function copyMetadata(metadata: EventMetadata): EventMetadata {
+  for (const _ in metadata) return structuredClone(metadata);
+  return {};
 }
