@@ -53,6 +53,7 @@ class ManagedSubscription implements Subscription {
   #iterated = false;
   #lastEvent: RecordedEvent | undefined;
   #checkpoint: Position | undefined;
+  #detachSignal: (() => void) | undefined;
 
   constructor(options: ManagedSubscriptionOptions) {
     this.#options = options;
@@ -63,9 +64,15 @@ class ManagedSubscription implements Subscription {
     });
     // A subscription that fails before it catches up must not raise an unhandled rejection.
     this.caughtUp.catch(() => undefined);
-    if (options.signal) {
-      if (options.signal.aborted) void this.close();
-      else options.signal.addEventListener("abort", () => void this.close(), { once: true });
+    const { signal } = options;
+    if (signal) {
+      if (signal.aborted) void this.close();
+      else {
+        // Often a signal shared by every subscription of a client: detach on close, or it leaks.
+        const onAbort = () => void this.close();
+        signal.addEventListener("abort", onAbort, { once: true });
+        this.#detachSignal = () => signal.removeEventListener("abort", onAbort);
+      }
     }
   }
 
@@ -80,6 +87,7 @@ class ManagedSubscription implements Subscription {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#detachSignal?.();
     this.#abort.abort(new ClosedError("Subscription closed"));
     if (!this.#isCaughtUp) this.#rejectCaughtUp(new ClosedError("Subscription closed before it caught up"));
   }
@@ -125,6 +133,7 @@ class ManagedSubscription implements Subscription {
         if (!retryable || failures > this.#retry.maxAttempts) {
           this.#rejectCaughtUp(error);
           this.#closed = true;
+          this.#detachSignal?.();
           throw error;
         }
         this.#options.onReconnect?.(failures, error);

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import {
   ConnectionError,
@@ -115,6 +116,17 @@ describe("createSubscription", () => {
     expect(subscription.isCaughtUp).toBe(true);
     abort.abort();
     expect(await drained).toEqual([1, 2]);
+  });
+
+  it("detaches from a shared signal when closed, so many subscriptions do not leak listeners", async () => {
+    const shared = new AbortController();
+    for (let i = 0; i < 20; i++) {
+      const { feed } = scriptedFeed(2, []);
+      const subscription = createSubscription({ orderBy: "stream", from: "start", feed, signal: shared.signal });
+      expect(await take(subscription, 2)).toEqual([0, 1]);
+      await subscription.close();
+    }
+    expect(getEventListeners(shared.signal, "abort")).toHaveLength(0);
   });
 
   it("can be iterated only once", () => {

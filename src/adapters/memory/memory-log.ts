@@ -75,10 +75,15 @@ export class MemoryLog {
     previous?.resolve();
   }
 
-  /** Resolves at the next change to the log (append, delete, metadata) or when `signal` aborts. */
+  /** Resolves at the next change to the log (append, delete, metadata). */
+  changed(): Promise<void> {
+    return (this.#changed ??= deferred()).promise;
+  }
+
+  /** Resolves at the next change to the log or when `signal` aborts. */
   nextChange(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.resolve();
-    const changed = (this.#changed ??= deferred()).promise;
+    const changed = this.changed();
     return new Promise((resolve) => {
       const onAbort = () => resolve();
       signal.addEventListener("abort", onAbort, { once: true });

@@ -128,7 +128,7 @@ export class MemoryPersistentSubscriptions implements PersistentSubscriptions {
         if (!next) {
           const waiter = deferred();
           state.waiters.add(waiter);
-          await Promise.race([waiter.promise, self.log.nextChange(signal), stopWaiting.promise]);
+          await Promise.race([waiter.promise, self.log.changed(), stopWaiting.promise]);
           state.waiters.delete(waiter);
           continue;
         }
