@@ -33,8 +33,8 @@ import { ensignConfigSchema, type EnsignConfig } from "./config.js";
 import { Ensign } from "./ensign-client.js";
 import { compileFilter, streamFeed, topicFeed, type FeedContext } from "./ensign-feeds.js";
 import { ENSIGN_BACKEND, positionOf, toEnsignEventBytes, toRecordedEvent } from "./event-mapping.js";
-import { bumpWriteGeneration, checkExpectedRevision, withWriterLock, writeGeneration } from "./single-writer.js";
-import { TopicLog, type NumberedEntry } from "./topic-log.js";
+import { bumpWriteGeneration, checkExpectedRevision, withWriterLock, writeMark } from "./single-writer.js";
+import { TopicLog, type KnownEvent, type NumberedEntry } from "./topic-log.js";
 import { makeTopicMapper, topicForCategory, type TopicMapper } from "./topic-mapping.js";
 import { MAX_EVENT_SIZE } from "./wire/limits.js";
 
@@ -121,19 +121,29 @@ export class EnsignEventStream implements EventStream {
     const encoded = prepared.map((event, i) => toEnsignEventBytes(stream, event, `events[${i}]`));
     options.signal?.throwIfAborted();
     const ids = prepared.map((p) => p.id);
-    if (this.#config.consistency !== "single-writer") return this.#appendPrepared(stream, topic, ids, encoded, expected, events);
-    // single-writer: appends to a stream are serialised in this process; the view is re-read only
-    // when some append (of any EventStream in this process) happened since this one last looked.
+    if (this.#config.consistency !== "single-writer") return this.#appendPrepared(stream, topic, ids, encoded, expected, events, false);
+    // single-writer: appends to a stream are serialised in this process, and this EventStream's
+    // view of the stream is authoritative while it is current: the view is re-read only when some
+    // other EventStream of this process appended since this one last looked (or never read).
     const key = `${this.client.settings.endpoint}|${stream}`;
     return withWriterLock(key, async () => {
       const log = this.#log(topic);
-      if (this.#seenGenerations.get(key) !== writeGeneration(key) || !log.readOnce) {
+      const mark = writeMark(key);
+      if ((this.#seenGenerations.get(key) ?? 0) !== mark.generation || !log.readOnce) {
         await log.refresh();
-        this.#seenGenerations.set(key, writeGeneration(key));
+        if (mark.lastId !== undefined && !log.known(stream, mark.lastId)) await this.#awaitReadable(log, stream, mark.lastId);
+        this.#seenGenerations.set(key, mark.generation);
       }
-      const result = await this.#appendPrepared(stream, topic, ids, encoded, expected, events, true);
-      this.#seenGenerations.set(key, bumpWriteGeneration(key));
-      return result;
+      let lastId: string | undefined;
+      try {
+        const result = await this.#appendPrepared(stream, topic, ids, encoded, expected, events, true);
+        lastId = ids[ids.length - 1];
+        return result;
+      } finally {
+        // A failed append may have stored part of its events: every view, this one too, re-reads.
+        const generation = bumpWriteGeneration(key, lastId);
+        if (lastId !== undefined) this.#seenGenerations.set(key, generation);
+      }
     });
   }
 
@@ -144,24 +154,37 @@ export class EnsignEventStream implements EventStream {
     encoded: readonly Uint8Array[],
     expected: ExpectedRevision,
     events: readonly EventData[],
-    viewIsCurrent = false,
+    viewIsCurrent: boolean,
   ): Promise<AppendResult> {
     const topicId = await this.client.resolveTopicId(topic, true);
     const log = this.#log(topic);
     const callerIds = events.some((e) => e.id !== undefined);
     if (!viewIsCurrent && (callerIds || expected !== "any")) await log.refresh();
     // Ids already in the stream: a retry. All present → nothing to write; some → write the rest.
-    const present = callerIds ? ids.map((id) => log.find(stream, id)) : [];
+    const present = callerIds ? ids.map((id) => log.known(stream, id)) : [];
     if (present.length > 0 && present.every((p) => p !== undefined)) return resultOf(present[present.length - 1]!);
-    if (expected !== "any") checkExpectedRevision(stream, expected, log.stream(stream));
-    const todo = ids.map((id, i) => ({ id, bytes: encoded[i]! })).filter((_, i) => present[i] === undefined);
-    const outcomes = await Promise.allSettled(todo.map((t) => this.client.publisher.publish(topicId, t.bytes)));
-    const failed = todo.filter((_, i) => outcomes[i]!.status === "rejected").map((t) => t.id);
+    if (expected !== "any") checkExpectedRevision(stream, expected, log.streamLength(stream));
+    const todo = present.length === 0 ? ids : ids.filter((_, i) => present[i] === undefined);
+    const bytes = present.length === 0 ? encoded : encoded.filter((_, i) => present[i] === undefined);
+    // The single writer numbers its events itself (the view is current, publishing is in order):
+    // no read-back on the append's path. With one topic the position ($all checkpoint) is wanted
+    // too, and only a read can tell it, so that mode still reads back.
+    const fromAcks = viewIsCurrent && this.#config.topic === undefined;
+    const reservedLast = fromAcks ? log.reserve(stream, todo) : undefined;
+    const publisher = this.client.publisher;
+    const outcomes = await Promise.allSettled(bytes.map((b) => publisher.publish(topicId, b)));
+    const failed = todo.filter((_, i) => outcomes[i]!.status === "rejected");
     if (failed.length > 0) {
+      if (fromAcks) log.release(stream, todo);
       const acknowledged = ids.filter((id) => !failed.includes(id));
       const first = (outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult).reason as unknown;
       if (acknowledged.length === 0 && first instanceof SwitchyardError) throw first;
       throw new PartialAppendError(stream, acknowledged, failed, { cause: first });
+    }
+    if (reservedLast !== undefined) {
+      // Reservations are read back lazily (next read, or a refresh for anything else); bound them.
+      if (log.reservedCount() >= MAX_RESERVED) void log.refresh().catch(() => undefined); // the next read retries and reports
+      return { nextExpectedRevision: reservedLast, position: undefined };
     }
     return resultOf(await this.#awaitReadable(log, stream, ids[ids.length - 1]!));
   }
@@ -169,6 +192,9 @@ export class EnsignEventStream implements EventStream {
   /** Acknowledged events are stored; wait until EnSQL shows them to learn their revision. */
   async #awaitReadable(log: TopicLog, stream: string, id: string): Promise<NumberedEntry> {
     for (let attempt = 0; attempt < 50; attempt++) {
+      // A refresh that started after this event's ack may already be running: its result is as good.
+      const found = log.find(stream, id);
+      if (found) return found;
       await log.refresh();
       const entry = log.find(stream, id);
       if (entry) return entry;
@@ -176,6 +202,18 @@ export class EnsignEventStream implements EventStream {
       this.#assertOpen();
     }
     throw new ConnectionError(`Event ${id} was acknowledged by Ensign but is not readable from topic ${log.topic} yet`);
+  }
+
+  /** Reads the topic until the events this writer numbered from acks so far are read back (read-your-writes). */
+  async #refreshSettled(log: TopicLog, stream?: string): Promise<void> {
+    const targets = log.readBackTargets(stream);
+    await log.refresh();
+    for (let attempt = 0; !log.readBack(targets); attempt++) {
+      if (attempt >= 50) throw new ConnectionError(`Acknowledged events are not readable from topic ${log.topic} yet`);
+      await sleep(Math.min(10 * 2 ** attempt, 200), this.#closing.signal);
+      this.#assertOpen();
+      await log.refresh();
+    }
   }
 
   read(stream: string, options: ReadOptions = {}): AsyncIterable<RecordedEvent> {
@@ -192,7 +230,7 @@ export class EnsignEventStream implements EventStream {
       throw new ValidationError(`from must be "start", "end" or a non-negative bigint revision`, "from");
     }
     const log = this.#log(this.#topicFor(stream));
-    await log.refresh();
+    await this.#refreshSettled(log, stream);
     options.signal?.throwIfAborted();
     const list = log.stream(stream);
     if (!list || list.length === 0) throw new StreamNotFoundError(stream);
@@ -226,7 +264,7 @@ export class EnsignEventStream implements EventStream {
     }
     const matches = compileFilter(options.filter);
     const log = this.#log(topic);
-    await log.refresh();
+    await this.#refreshSettled(log);
     const entries = log.entries.slice();
     const forwards = direction === "forwards";
     let index: number;
@@ -312,6 +350,7 @@ export class EnsignEventStream implements EventStream {
       codecs: this.#codecs,
       ensureTopic: () => this.client.resolveTopicId(topic, true),
       pollIntervalMs: this.#pollIntervalMs,
+      refreshSettled: (stream) => this.#refreshSettled(this.#log(topic), stream),
     };
   }
 
@@ -326,8 +365,11 @@ export class EnsignEventStream implements EventStream {
   }
 }
 
-function resultOf(numbered: NumberedEntry): AppendResult {
-  return { nextExpectedRevision: numbered.revision, position: positionOf(numbered.entry.offset) };
+/** Reserved (numbered from acks, not read back) events a topic log holds before it reads them back in the background. */
+const MAX_RESERVED = 10_000;
+
+function resultOf(known: KnownEvent): AppendResult {
+  return { nextExpectedRevision: known.revision, position: known.entry ? positionOf(known.entry.offset) : undefined };
 }
 
 function validateFilter(filter: unknown): void {

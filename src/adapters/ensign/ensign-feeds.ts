@@ -15,6 +15,8 @@ export interface FeedContext {
   readonly ensureTopic: () => Promise<unknown>;
   /** Safety net: re-read even without a wake-up this often (Ensign drops events for slow subscribers). */
   readonly pollIntervalMs: number;
+  /** Refreshes until the events this writer numbered from acks (of `stream`, or of the topic) are read back. */
+  readonly refreshSettled: (stream?: string) => Promise<void>;
 }
 
 /** What a feed delivers next from the topic log, advancing past it. */
@@ -22,7 +24,7 @@ type Cursor = (log: TopicLog) => NumberedEntry[];
 
 /** A stream feed: entries of `stream` with a revision after `start`. */
 export function streamFeed(ctx: FeedContext, stream: string): Feed {
-  return liveFeed(ctx, (start) => {
+  return liveFeed(ctx, stream, (start) => {
     let after: bigint | undefined = typeof start === "bigint" ? start : start === "start" ? -1n : undefined;
     return (log) => {
       const list = log.stream(stream) ?? [];
@@ -36,7 +38,7 @@ export function streamFeed(ctx: FeedContext, stream: string): Feed {
 
 /** A category or `$all` feed: matching entries with a topic offset after `start`. */
 export function topicFeed(ctx: FeedContext, matches: (entry: NumberedEntry) => boolean): Feed {
-  return liveFeed(ctx, (start) => {
+  return liveFeed(ctx, undefined, (start) => {
     let after: bigint | undefined =
       start === "start" ? -1n : start === "end" ? undefined : Position.from(start as Position, ENSIGN_BACKEND, 1).parts[0]!;
     return (log) => {
@@ -65,7 +67,7 @@ export function compileFilter(filter: EventFilter | undefined, extraPrefix?: str
  * which then reads the topic from its last offset by EnSQL. So nothing the Subscribe stream
  * missed (it is live-only and drops for slow consumers) is lost.
  */
-function liveFeed(ctx: FeedContext, makeCursor: (start: FeedStart) => Cursor): Feed {
+function liveFeed(ctx: FeedContext, stream: string | undefined, makeCursor: (start: FeedStart) => Cursor): Feed {
   return async function* (start: FeedStart, signal: AbortSignal): AsyncGenerator<FeedMessage> {
     await ctx.ensureTopic();
     const bell = new Bell();
@@ -87,9 +89,13 @@ function liveFeed(ctx: FeedContext, makeCursor: (start: FeedStart) => Cursor): F
       await readyOrAborted(subscriber.ready, signal);
       const next = makeCursor(start);
       let caughtUp = false;
+      // "end" means after everything appended so far, this process's acknowledged appends included.
+      let first = start === "end";
       while (!signal.aborted) {
         const woken = bell.next();
-        await ctx.log.refresh();
+        if (first) await ctx.refreshSettled(stream);
+        else await ctx.log.refresh();
+        first = false;
         for (const numbered of next(ctx.log)) {
           if (signal.aborted) return;
           yield { kind: "event", event: toRecordedEvent(numbered.entry, numbered.revision, ctx.codecs) };

@@ -1,26 +1,32 @@
 import { WrongExpectedRevisionError } from "../../core/errors.js";
 import type { ExpectedRevision } from "../../core/event.js";
-import type { NumberedEntry } from "./topic-log.js";
 
 /**
  * `consistency=single-writer`: Ensign cannot check an expected revision, so the adapter checks it
- * against its own freshly read view of the stream, with appends to one stream serialised inside
- * this process. Correct only while this process is the stream's only writer: another process
- * can append between the check and the publish.
+ * against its own view of the stream, with appends to one stream serialised inside this process.
+ * Correct only while this process is the stream's only writer: another process can append
+ * between the check and the publish.
  */
 const locks = new Map<string, Promise<unknown>>();
-/** Appends made through the lock, per key: a view that saw fewer must re-read before checking. */
-const generations = new Map<string, number>();
 
-export function writeGeneration(key: string): number {
-  return generations.get(key) ?? 0;
+/** Appends made through the lock, per key: a view that saw fewer must re-read before checking. */
+export interface WriteMark {
+  readonly generation: number;
+  /** Id of the last event of the last append, when it succeeded: a re-read must show it. */
+  readonly lastId: string | undefined;
 }
 
-/** Called (inside the lock) after an append whose events are readable. */
-export function bumpWriteGeneration(key: string): number {
-  const next = writeGeneration(key) + 1;
-  generations.set(key, next);
-  return next;
+const marks = new Map<string, WriteMark>();
+
+export function writeMark(key: string): WriteMark {
+  return marks.get(key) ?? { generation: 0, lastId: undefined };
+}
+
+/** Called inside the lock after every append (also failed ones: part of it may be stored). */
+export function bumpWriteGeneration(key: string, lastId: string | undefined): number {
+  const generation = writeMark(key).generation + 1;
+  marks.set(key, { generation, lastId });
+  return generation;
 }
 
 export async function withWriterLock<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -35,8 +41,9 @@ export async function withWriterLock<T>(key: string, work: () => Promise<T>): Pr
   }
 }
 
-export function checkExpectedRevision(stream: string, expected: ExpectedRevision, list: readonly NumberedEntry[] | undefined): void {
-  const current = list && list.length > 0 ? BigInt(list.length) - 1n : undefined;
+/** `length`: how many events the stream has in the writer's view (0: no stream). */
+export function checkExpectedRevision(stream: string, expected: ExpectedRevision, length: number): void {
+  const current = length > 0 ? BigInt(length) - 1n : undefined;
   if (expected === "any") return;
   if (expected === "no_stream") {
     if (current !== undefined) throw new WrongExpectedRevisionError(stream, expected, current);

@@ -13,6 +13,13 @@ export interface NumberedEntry {
   readonly revision: bigint;
 }
 
+/** Where an event of a stream is known to be: read from the topic (with its entry) or only acknowledged. */
+export interface KnownEvent {
+  readonly revision: bigint;
+  /** Undefined while the event is acknowledged but not read back yet (its offset is unknown). */
+  readonly entry: TopicEntry | undefined;
+}
+
 const PAGE_SIZE = 5000;
 
 /**
@@ -29,12 +36,16 @@ export class TopicLog {
   readonly #all: NumberedEntry[] = [];
   readonly #streams = new Map<string, NumberedEntry[]>();
   readonly #seen = new Map<string, NumberedEntry>();
+  /** Acknowledged events numbered by their writer (single-writer) and not read back yet: key → revision. */
+  readonly #reserved = new Map<string, bigint>();
+  /** Per stream, how many of its events are reserved. */
+  readonly #reservedPerStream = new Map<string, number>();
   #rows = 0n;
   #exists = false;
   #readOnce = false;
   #current: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
-  readonly stats = { queries: 0, rows: 0, duplicates: 0, foreign: 0, undecodable: 0, retries: 0 };
+  readonly stats = { queries: 0, rows: 0, duplicates: 0, foreign: 0, undecodable: 0, retries: 0, reservedMismatches: 0 };
 
   readonly #retry: Required<RetryOptions>;
 
@@ -65,6 +76,39 @@ export class TopicLog {
 
   find(stream: string, id: string): NumberedEntry | undefined {
     return this.#seen.get(key(stream, id));
+  }
+
+  /** An event of the stream, read back or only reserved (acknowledged, numbered by its writer). */
+  known(stream: string, id: string): KnownEvent | undefined {
+    const k = key(stream, id);
+    const read = this.#seen.get(k);
+    if (read) return read;
+    const revision = this.#reserved.get(k);
+    return revision === undefined ? undefined : { revision, entry: undefined };
+  }
+
+  /** Events of the stream this log knows of: read back plus reserved. */
+  streamLength(stream: string): number {
+    return (this.#streams.get(stream)?.length ?? 0) + (this.#reservedPerStream.get(stream) ?? 0);
+  }
+
+  /** Reserved events of one stream (or of the whole topic) not read back yet. */
+  reservedCount(stream?: string): number {
+    return stream === undefined ? this.#reserved.size : (this.#reservedPerStream.get(stream) ?? 0);
+  }
+
+  /**
+   * Numbers acknowledged events of a stream without reading them back: only for a writer whose
+   * view of the stream is current (consistency=single-writer), with the events in publish order.
+   * A later refresh reads them and gives each the same revision (numbering is by topic order
+   * after de-duplication, and nobody else writes the stream); it drops the reservation then.
+   * Returns the revision of the last one.
+   */
+  reserve(stream: string, ids: readonly string[]): bigint {
+    let next = BigInt(this.streamLength(stream));
+    for (const id of ids) this.#reserved.set(key(stream, id), next++);
+    this.#reservedPerStream.set(stream, (this.#reservedPerStream.get(stream) ?? 0) + ids.length);
+    return next - 1n;
   }
 
   /** Index of the first entry with an offset ≥ `offset` (entries are in offset order). */
@@ -164,9 +208,66 @@ export class TopicLog {
     let list = this.#streams.get(entry.streamId);
     if (!list) this.#streams.set(entry.streamId, (list = []));
     const numbered: NumberedEntry = { entry, revision: BigInt(list.length) };
+    const reservedCount = this.#reservedPerStream.get(entry.streamId);
+    if (reservedCount !== undefined) this.#settleReservation(k, numbered, reservedCount);
     list.push(numbered);
     this.#all.push(numbered);
     this.#seen.set(k, numbered);
+  }
+
+  /**
+   * What "read back" means for events reserved so far: per stream, the length the read part must
+   * reach. Later reservations are not waited for, so a writer that keeps appending cannot starve
+   * a reader.
+   */
+  readBackTargets(stream?: string): ReadonlyMap<string, number> {
+    const targets = new Map<string, number>();
+    if (stream !== undefined) {
+      if (this.#reservedPerStream.has(stream)) targets.set(stream, this.streamLength(stream));
+    } else {
+      for (const s of this.#reservedPerStream.keys()) targets.set(s, this.streamLength(s));
+    }
+    return targets;
+  }
+
+  /** True when every target is read (a released reservation lowers its target). */
+  readBack(targets: ReadonlyMap<string, number>): boolean {
+    for (const [stream, target] of targets) {
+      if ((this.#streams.get(stream)?.length ?? 0) < Math.min(target, this.streamLength(stream))) return false;
+    }
+    return true;
+  }
+
+  /** Drops the reservations of events whose publish failed (their revisions are unknown now). */
+  release(stream: string, ids: readonly string[]): void {
+    let count = this.#reservedPerStream.get(stream) ?? 0;
+    for (const id of ids) if (this.#reserved.delete(key(stream, id))) count--;
+    if (count > 0) this.#reservedPerStream.set(stream, count);
+    else this.#reservedPerStream.delete(stream);
+  }
+
+  /** A reserved event was read back: drop its reservation; a different revision means a second writer. */
+  #settleReservation(k: string, numbered: NumberedEntry, reservedCount: number): void {
+    const reserved = this.#reserved.get(k);
+    if (reserved === undefined) {
+      // An event of the stream that its single writer did not publish, read before the writer's own.
+      this.stats.reservedMismatches++;
+      process.emitWarning(
+        `Ensign topic ${this.topic}: stream "${numbered.entry.streamId}" got event ${numbered.entry.id} from another writer while this process held it as single writer; revisions it returned may be wrong`,
+        "EnsignSingleWriterWarning",
+      );
+      return;
+    }
+    this.#reserved.delete(k);
+    if (reservedCount <= 1) this.#reservedPerStream.delete(numbered.entry.streamId);
+    else this.#reservedPerStream.set(numbered.entry.streamId, reservedCount - 1);
+    if (reserved !== numbered.revision) {
+      this.stats.reservedMismatches++;
+      process.emitWarning(
+        `Ensign topic ${this.topic}: event ${numbered.entry.id} of "${numbered.entry.streamId}" was returned as revision ${reserved} but reads as ${numbered.revision} (another writer?)`,
+        "EnsignSingleWriterWarning",
+      );
+    }
   }
 }
 
