@@ -36,6 +36,7 @@ import { ENSIGN_BACKEND, positionOf, toEnsignEventBytes, toRecordedEvent } from 
 import { bumpWriteGeneration, checkExpectedRevision, withWriterLock, writeMark } from "./single-writer.js";
 import { TopicLog, type KnownEvent, type NumberedEntry } from "./topic-log.js";
 import { makeTopicMapper, topicForCategory, type TopicMapper } from "./topic-mapping.js";
+import { toTimestamp } from "./wire/codec.js";
 import { MAX_EVENT_SIZE } from "./wire/limits.js";
 
 export interface EnsignEventStreamOptions extends Omit<EnsignConfig, "backend"> {
@@ -118,10 +119,11 @@ export class EnsignEventStream implements EventStream {
       );
     }
     const topic = this.#topicFor(stream);
-    const encoded = prepared.map((event, i) => toEnsignEventBytes(stream, event, `events[${i}]`));
+    const created = toTimestamp(new Date());
+    const encoded = prepared.map((event, i) => toEnsignEventBytes(stream, event, `events[${i}]`, created));
     options.signal?.throwIfAborted();
     const ids = prepared.map((p) => p.id);
-    if (this.#config.consistency !== "single-writer") return this.#appendPrepared(stream, topic, ids, encoded, expected, events, false);
+    if (this.#config.consistency !== "single-writer") return this.#appendPrepared(stream, topic, ids, encoded, expected, events);
     // single-writer: appends to a stream are serialised in this process, and this EventStream's
     // view of the stream is authoritative while it is current: the view is re-read only when some
     // other EventStream of this process appended since this one last looked (or never read).
@@ -134,15 +136,18 @@ export class EnsignEventStream implements EventStream {
         if (mark.lastId !== undefined && !log.known(stream, mark.lastId)) await this.#awaitReadable(log, stream, mark.lastId);
         this.#seenGenerations.set(key, mark.generation);
       }
+      const attempt = { published: false };
       let lastId: string | undefined;
       try {
-        const result = await this.#appendPrepared(stream, topic, ids, encoded, expected, events, true);
+        const result = await this.#appendPrepared(stream, topic, ids, encoded, expected, events, attempt);
         lastId = ids[ids.length - 1];
         return result;
       } finally {
-        // A failed append may have stored part of its events: every view, this one too, re-reads.
-        const generation = bumpWriteGeneration(key, lastId);
-        if (lastId !== undefined) this.#seenGenerations.set(key, generation);
+        // Other views must re-read; so must this one when a failed publish may have stored part of it.
+        if (attempt.published) {
+          const generation = bumpWriteGeneration(key, lastId);
+          if (lastId !== undefined) this.#seenGenerations.set(key, generation);
+        }
       }
     });
   }
@@ -154,8 +159,10 @@ export class EnsignEventStream implements EventStream {
     encoded: readonly Uint8Array[],
     expected: ExpectedRevision,
     events: readonly EventData[],
-    viewIsCurrent: boolean,
+    /** Given by the single writer, whose view is current; set when publishing began. */
+    attempt?: { published: boolean },
   ): Promise<AppendResult> {
+    const viewIsCurrent = attempt !== undefined;
     const topicId = await this.client.resolveTopicId(topic, true);
     const log = this.#log(topic);
     const callerIds = events.some((e) => e.id !== undefined);
@@ -172,6 +179,7 @@ export class EnsignEventStream implements EventStream {
     const fromAcks = viewIsCurrent && this.#config.topic === undefined;
     const reservedLast = fromAcks ? log.reserve(stream, todo) : undefined;
     const publisher = this.client.publisher;
+    if (attempt) attempt.published = true;
     const outcomes = await Promise.allSettled(bytes.map((b) => publisher.publish(topicId, b)));
     const failed = todo.filter((_, i) => outcomes[i]!.status === "rejected");
     if (failed.length > 0) {
@@ -181,11 +189,9 @@ export class EnsignEventStream implements EventStream {
       if (acknowledged.length === 0 && first instanceof SwitchyardError) throw first;
       throw new PartialAppendError(stream, acknowledged, failed, { cause: first });
     }
-    if (reservedLast !== undefined) {
-      // Reservations are read back lazily (next read, or a refresh for anything else); bound them.
-      if (log.reservedCount() >= MAX_RESERVED) void log.refresh().catch(() => undefined); // the next read retries and reports
-      return { nextExpectedRevision: reservedLast, position: undefined };
-    }
+    // Reservations are read back lazily, by the next read or subscription of the topic; holding
+    // one (an id and a revision) costs less than the entry a read-back would keep instead.
+    if (reservedLast !== undefined) return { nextExpectedRevision: reservedLast, position: undefined };
     return resultOf(await this.#awaitReadable(log, stream, ids[ids.length - 1]!));
   }
 
@@ -364,9 +370,6 @@ export class EnsignEventStream implements EventStream {
     if (this.#closing.signal.aborted) throw new ClosedError("This EventStream has been closed");
   }
 }
-
-/** Reserved (numbered from acks, not read back) events a topic log holds before it reads them back in the background. */
-const MAX_RESERVED = 10_000;
 
 function resultOf(known: KnownEvent): AppendResult {
   return { nextExpectedRevision: known.revision, position: known.entry ? positionOf(known.entry.offset) : undefined };

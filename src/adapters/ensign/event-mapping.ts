@@ -6,7 +6,7 @@ import type { PreparedEvent } from "../../core/prepare.js";
 import { mimeToString, tryParseMime, MIME } from "./mime.js";
 import { decodeEvent, encodeEvent, fromTimestamp, toTimestamp } from "./wire/codec.js";
 import { MAX_EVENT_SIZE } from "./wire/limits.js";
-import type { EventWrapper } from "./wire/messages.js";
+import type { EventWrapper, Timestamp } from "./wire/messages.js";
 
 export const ENSIGN_BACKEND = "ensign";
 
@@ -22,17 +22,17 @@ export const META_CONTENT_TYPE = "switchyard.contentType";
  * version as major version, and the stream id, event id and our metadata in reserved keys.
  * An event over Ensign's 5,243,000-byte limit is refused here, before anything is published.
  */
-export function toEnsignEventBytes(stream: string, event: PreparedEvent, field: string): Uint8Array {
-  const mime = tryParseMime(event.contentType);
+export function toEnsignEventBytes(stream: string, event: PreparedEvent, field: string, created: Timestamp = toTimestamp(new Date())): Uint8Array {
+  const mime = mimeFor(event.contentType);
   const metadata: Record<string, string> = { [META_STREAM]: stream, [META_ID]: event.id };
-  if (Object.keys(event.metadata).length > 0) metadata[META_METADATA] = JSON.stringify(event.metadata);
-  if (mime === undefined || mimeToString(mime) !== event.contentType) metadata[META_CONTENT_TYPE] = event.contentType;
+  if (hasKeys(event.metadata)) metadata[META_METADATA] = JSON.stringify(event.metadata);
+  if (!mime.exact) metadata[META_CONTENT_TYPE] = event.contentType;
   const bytes = encodeEvent({
     data: event.data,
     metadata,
-    mimetype: mime ?? MIME.APPLICATION_OCTET_STREAM,
+    mimetype: mime.value,
     type: { name: event.type, major_version: event.schemaVersion, minor_version: 0, patch_version: 0 },
-    created: toTimestamp(new Date()),
+    created,
   });
   if (bytes.byteLength > MAX_EVENT_SIZE) {
     throw new ValidationError(
@@ -41,6 +41,30 @@ export function toEnsignEventBytes(stream: string, event: PreparedEvent, field: 
     );
   }
   return bytes;
+}
+
+interface MimeMapping {
+  readonly value: number;
+  /** The enum says the content type exactly (no reserved key needed). */
+  readonly exact: boolean;
+}
+
+/** Content type → MIME enum, memoised: an application uses a handful of content types. */
+const mimeMappings = new Map<string, MimeMapping>();
+
+function mimeFor(contentType: string): MimeMapping {
+  let mapping = mimeMappings.get(contentType);
+  if (!mapping) {
+    const mime = tryParseMime(contentType);
+    mapping = { value: mime ?? MIME.APPLICATION_OCTET_STREAM, exact: mime !== undefined && mimeToString(mime) === contentType };
+    if (mimeMappings.size < 1024) mimeMappings.set(contentType, mapping);
+  }
+  return mapping;
+}
+
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
 }
 
 /** One of our events as found in a topic, before its revision is known. */

@@ -4,7 +4,7 @@ import type { RetryOptions } from "../../core/event-stream.js";
 import { backoffDelay } from "../../core/subscription.js";
 import type { EnsignConnection } from "./connection.js";
 import { fromGrpcError, GrpcStatus, nackToError } from "./errors.js";
-import { newUlid } from "./wire/ids.js";
+import { randomBytes } from "node:crypto";
 import { fromTimestamp } from "./wire/codec.js";
 import type { PublisherReply, PublisherRequest, WireInput } from "./wire/messages.js";
 
@@ -28,7 +28,7 @@ export interface PublisherOptions {
 }
 
 interface Pending {
-  readonly key: string;
+  readonly key: number;
   readonly localId: Uint8Array;
   readonly topicId: Uint8Array;
   readonly topicKey: string;
@@ -66,7 +66,12 @@ export class Publisher {
   readonly #connection: EnsignConnection;
   readonly #options: PublisherOptions;
   readonly #queue: Pending[] = [];
-  readonly #inflight = new Map<string, Pending>();
+  readonly #inflight = new Map<number, Pending>();
+  /** Local ids are ULID-shaped (ms time, 6 random bytes per publisher, a 4-byte sequence); the sequence is the match key. */
+  readonly #idPrefix = randomBytes(6);
+  #sequence = 0;
+  #lastTopicId: Uint8Array | undefined;
+  #lastTopicKey = "";
   readonly #idleWaiters = new Set<() => void>();
   #call: Call | undefined;
   #state: State = "idle";
@@ -89,13 +94,19 @@ export class Publisher {
   /** Queues a serialized Event for a topic id; settles on its ack (or with its typed nack error). */
   publish(topicId: Uint8Array, event: Uint8Array): Promise<PublishAck> {
     if (this.#state === "closed") return Promise.reject(new ClosedError("The Ensign publisher is closed"));
-    const localId = newUlid();
+    const key = (this.#sequence = (this.#sequence + 1) >>> 0);
+    const localId = this.#localId(key);
+    if (topicId !== this.#lastTopicId) {
+      this.#lastTopicId = topicId;
+      this.#lastTopicKey = toHex(topicId);
+    }
+    const topicKey = this.#lastTopicKey;
     const promise = new Promise<PublishAck>((resolve, reject) => {
       this.#queue.push({
-        key: toHex(localId),
+        key,
         localId,
         topicId,
-        topicKey: toHex(topicId),
+        topicKey,
         event,
         sent: false,
         reopened: false,
@@ -105,6 +116,14 @@ export class Publisher {
     });
     this.#pump();
     return promise;
+  }
+
+  #localId(sequence: number): Uint8Array {
+    const id = Buffer.allocUnsafe(LOCAL_ID_BYTES);
+    id.writeUIntBE(Date.now(), 0, 6);
+    this.#idPrefix.copy(id, 6);
+    id.writeUInt32BE(sequence, 12);
+    return id;
   }
 
   /** The stream's topic set is stale (a topic was created): drain and reopen before the next send. */
@@ -240,7 +259,11 @@ export class Publisher {
   }
 
   #take(id: Uint8Array): Pending | undefined {
-    const key = toHex(id);
+    // Ids this publisher did not make (wrong length or prefix) match nothing.
+    if (id.byteLength !== LOCAL_ID_BYTES) return undefined;
+    const bytes = Buffer.from(id.buffer, id.byteOffset, id.byteLength);
+    if (!bytes.subarray(6, 12).equals(this.#idPrefix)) return undefined;
+    const key = bytes.readUInt32BE(12);
     const pending = this.#inflight.get(key);
     if (pending) this.#inflight.delete(key);
     return pending;
@@ -320,6 +343,7 @@ export class Publisher {
   }
 }
 
+const LOCAL_ID_BYTES = 16;
 
 function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
