@@ -2,49 +2,134 @@ import type { StreamingRead } from "@eventstore/db-client";
 import { translateError, type OperationContext } from "./errors.js";
 
 /**
- * Iterates a client read, translating its errors and cancelling the gRPC call when the caller
- * stops early or `signal` aborts. A read that has already delivered `expectedMax` items is about
- * to end on its own and is left to finish rather than cancelled: every cancel is an HTTP/2
- * RST_STREAM, and servers protect themselves from rapid resets by closing the whole connection.
+ * Iterates a client read, mapping each item (`undefined` skips it), translating the client's
+ * errors and cancelling the gRPC call when the caller stops early, a mapping fails or `signal`
+ * aborts. A read that has already delivered `expectedMax` items is about to end on its own and is
+ * left to finish rather than cancelled: every cancel is an HTTP/2 RST_STREAM, and servers protect
+ * themselves from rapid resets by closing the whole connection.
+ *
+ * A hand-written iterator rather than async generators: each generator layer costs promise and
+ * microtask hops per item, which showed as ~10% of the client's CPU on a 10k-event read.
+ * `open` runs on the first next(), so a read that is never iterated never starts a call, and
+ * its errors (validation too) surface on iteration.
  */
-export async function* drain<T>(
+export interface OpenedRead<T> {
+  readonly read: StreamingRead<T>;
+  /** How many items the call was asked for, when bounded. */
+  readonly expectedMax?: bigint | undefined;
+}
+
+export class ClientRead<T, U> implements AsyncIterableIterator<U> {
+  readonly #open: () => OpenedRead<T> | undefined;
+  readonly #map: (item: T) => U | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #context: OperationContext;
+  #expectedMax: bigint | undefined;
+  #read: StreamingRead<T> | undefined;
+  // Iterated by hand: leaving a for-await early would destroy the readable while its gRPC call
+  // is still open, and the client's dispose() would then wait for that call forever.
+  #source: AsyncIterator<T> | undefined;
+  #started = false;
+  #finished = false;
+  #count = 0n;
+  readonly #onAbort = (): void => void this.#read?.cancel();
+
+  constructor(
+    open: () => OpenedRead<T> | undefined,
+    map: (item: T) => U | undefined,
+    signal: AbortSignal | undefined,
+    context: OperationContext,
+  ) {
+    this.#open = open;
+    this.#map = map;
+    this.#signal = signal;
+    this.#context = context;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<U>> {
+    if (!this.#started) this.#start();
+    const source = this.#source;
+    if (this.#finished || source === undefined) return { done: true, value: undefined };
+    for (;;) {
+      let next: IteratorResult<T>;
+      try {
+        next = await source.next();
+        this.#signal?.throwIfAborted(); // an abort cancels the call, which then simply ends
+      } catch (error) {
+        this.#finish();
+        this.#signal?.throwIfAborted();
+        throw translateError(error, this.#context);
+      }
+      if (next.done) {
+        this.#finish();
+        return { done: true, value: undefined };
+      }
+      this.#count++;
+      let mapped: U | undefined;
+      try {
+        mapped = this.#map(next.value);
+      } catch (error) {
+        await this.return();
+        throw error;
+      }
+      if (mapped !== undefined) return { done: false, value: mapped };
+    }
+  }
+
+  async return(): Promise<IteratorResult<U>> {
+    if (!this.#started) {
+      this.#started = true;
+      this.#finished = true;
+    }
+    if (this.#finished) return { done: true, value: undefined };
+    this.#finish();
+    const source = this.#source!;
+    if (this.#expectedMax !== undefined && this.#count >= this.#expectedMax && !this.#signal?.aborted) {
+      // Nothing but the end of the call is left to come; a failure now concerns nothing the
+      // caller asked for, so it is not raised.
+      while (!(await source.next().catch(() => ({ done: true }))).done);
+    } else {
+      await this.#read!.cancel();
+      await source.return?.();
+    }
+    return { done: true, value: undefined };
+  }
+
+  #start(): void {
+    this.#started = true;
+    this.#signal?.throwIfAborted();
+    const opened = this.#open();
+    if (opened === undefined) {
+      this.#finished = true;
+      return;
+    }
+    const { read } = opened;
+    this.#read = read;
+    this.#expectedMax = opened.expectedMax;
+    this.#source = read[Symbol.asyncIterator]();
+    this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  #finish(): void {
+    this.#finished = true;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+}
+
+/** A client read's items as they come, with errors translated and the call cancelled on early exit. */
+export function drain<T>(
   read: StreamingRead<T>,
   signal: AbortSignal | undefined,
   context: OperationContext,
   expectedMax?: bigint,
-): AsyncGenerator<T> {
-  signal?.throwIfAborted();
-  const onAbort = () => void read.cancel();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  // Iterated by hand: leaving a for-await early would destroy the readable while its gRPC call
-  // is still open, and the client's dispose() would then wait for that call forever.
-  const iterator = read[Symbol.asyncIterator]();
-  let finished = false;
-  let count = 0n;
-  try {
-    for (;;) {
-      const next = await iterator.next();
-      signal?.throwIfAborted(); // an abort cancels the call, which then simply ends
-      if (next.done) break;
-      count++;
-      yield next.value;
-    }
-    finished = true;
-  } catch (error) {
-    finished = true;
-    signal?.throwIfAborted();
-    throw translateError(error, context);
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-    if (!finished) {
-      if (expectedMax !== undefined && count >= expectedMax && !signal?.aborted) {
-        // Nothing but the end of the call is left to come; a failure now concerns nothing the
-        // caller asked for, so it is not raised.
-        while (!(await iterator.next().catch(() => ({ done: true }))).done);
-      } else {
-        await read.cancel();
-        await iterator.return?.();
-      }
-    }
-  }
+): ClientRead<T, T> {
+  return new ClientRead(() => ({ read, expectedMax }), identity, signal, context);
+}
+
+function identity<T>(item: T): T {
+  return item;
 }

@@ -27,61 +27,119 @@ export const RAW_METADATA_KEY = "$metadata";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Encoder = new TextEncoder();
+const RESERVED_KEYS = [CONTENT_TYPE_KEY, SCHEMA_VERSION_KEY] as const;
 
 /**
  * An event prepared by core (validated and encoded) in the client's shape. ESDB knows json and
  * binary; any other content type travels as binary with the real one in metadata.
+ *
+ * 6.2.1 sends `content-type` as given and writes data only for exactly application/json (its own
+ * `JSON.stringify` of `data`) or application/octet-stream (the bytes as they are); it has no way
+ * to take JSON already encoded. So JSON data goes back to a value here and the client encodes it
+ * again (its text equals our codec's: `JSON.stringify` output is a fixed point of parse then
+ * stringify). Metadata, which the client does accept as bytes, is encoded once, here.
  */
 export function toClientEvent(event: PreparedEvent, field: string): ClientEventData {
-  const { correlationId, causationId, ...user } = event.metadata;
-  for (const key of [CONTENT_TYPE_KEY, SCHEMA_VERSION_KEY]) {
-    if (key in user) throw new ValidationError(`${field}.metadata.${key} is reserved by the EventStoreDB adapter`, `${field}.metadata`);
-  }
-  const metadata: Record<string, unknown> = { ...user };
-  if (correlationId !== undefined) metadata[CORRELATION_ID_KEY] = correlationId;
-  if (causationId !== undefined) metadata[CAUSATION_ID_KEY] = causationId;
-  const native = normaliseContentType(event.contentType);
-  const isJson = native === JSON_CONTENT_TYPE;
-  if (event.contentType !== (isJson ? JSON_CONTENT_TYPE : BINARY_CONTENT_TYPE)) metadata[CONTENT_TYPE_KEY] = event.contentType;
-  if (event.schemaVersion !== 1) metadata[SCHEMA_VERSION_KEY] = event.schemaVersion;
-  const meta: MetadataType | undefined = Object.keys(metadata).length > 0 ? metadata : undefined;
+  const contentType = event.contentType;
+  const isJson = contentType === JSON_CONTENT_TYPE || normaliseContentType(contentType) === JSON_CONTENT_TYPE;
+  let metadata = hasKeys(event.metadata) ? toStoredMetadata(event.metadata, field) : undefined;
+  if (contentType !== (isJson ? JSON_CONTENT_TYPE : BINARY_CONTENT_TYPE)) (metadata ??= {})[CONTENT_TYPE_KEY] = contentType;
+  if (event.schemaVersion !== 1) (metadata ??= {})[SCHEMA_VERSION_KEY] = event.schemaVersion;
+  const meta = metadata === undefined ? undefined : jsonBytes(metadata);
   if (isJson) {
-    // The client serialises JSON itself; hand it the parsed value of exactly what our codec wrote.
     return { id: event.id, type: event.type, contentType: JSON_CONTENT_TYPE, data: parseJson(event.data, field), metadata: meta };
   }
   return { id: event.id, type: event.type, contentType: BINARY_CONTENT_TYPE, data: event.data, metadata: meta };
 }
 
+/** User metadata under ESDB's names: correlationId → $correlationId, causationId → $causationId. */
+function toStoredMetadata(user: EventMetadata, field: string): Record<string, unknown> {
+  for (const key of RESERVED_KEYS) {
+    if (key in user) throw new ValidationError(`${field}.metadata.${key} is reserved by the EventStoreDB adapter`, `${field}.metadata`);
+  }
+  const stored: Record<string, unknown> = {};
+  for (const key in user) {
+    if (key === "correlationId" || key === "causationId") continue;
+    stored[key] = user[key];
+  }
+  if (user.correlationId !== undefined) stored[CORRELATION_ID_KEY] = user.correlationId;
+  if (user.causationId !== undefined) stored[CAUSATION_ID_KEY] = user.causationId;
+  return stored;
+}
+
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
+}
+
+// The client passes metadata through untouched only when its constructor is exactly Uint8Array
+// (a Buffer would be JSON-stringified as {"type":"Buffer",...}), hence the plain view.
+function jsonBytes(value: Record<string, unknown>): Uint8Array {
+  const buffer = Buffer.from(JSON.stringify(value), "utf8");
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
 // Typed as the client's JSONType; numbers, booleans and null are valid too (the client only stringifies it).
 function parseJson(bytes: Uint8Array, field: string): JSONType {
   try {
-    return JSON.parse(utf8.decode(bytes)) as JSONType;
+    // Our json codec writes Buffers from JS strings (valid UTF-8); Buffer's decoder is the faster one.
+    return JSON.parse(Buffer.isBuffer(bytes) ? bytes.toString("utf8") : utf8.decode(bytes)) as JSONType;
   } catch (cause) {
     // Only a custom codec registered for application/json can get here.
     throw new SerializationError(`${field}.data: the application/json codec did not produce JSON`, JSON_CONTENT_TYPE, { cause });
   }
 }
 
+/** Maps client records to ours; made once per read so codec lookups are not repeated per event. */
+export type RecordMapper = (record: ClientRecordedEvent) => RecordedEvent;
+
+export function recordMapper(codecs: CodecRegistry): RecordMapper {
+  // The client has already parsed JSON data: with the built-in json codec it is used as is.
+  const plainJson = !codecs.has(JSON_CONTENT_TYPE) || codecs.get(JSON_CONTENT_TYPE) === jsonCodec;
+  return (record) => {
+    if (record.metadata === undefined && (plainJson || !record.isJson)) {
+      // Nothing of ours in metadata: the native content type, schema version 1.
+      const contentType = record.isJson ? JSON_CONTENT_TYPE : BINARY_CONTENT_TYPE;
+      return recorded(record, record.isJson ? record.data : decodeData(record, contentType, codecs), {}, contentType, 1);
+    }
+    return toRecordedEvent(record, codecs);
+  };
+}
+
 /** A record as the client returns it, in our shape: metadata keys restored, data decoded by content type. */
 export function toRecordedEvent(record: ClientRecordedEvent, codecs: CodecRegistry): RecordedEvent {
   const stored = toMetadataObject(record.metadata);
-  const { [CONTENT_TYPE_KEY]: contentTypeValue, [SCHEMA_VERSION_KEY]: schemaValue, ...rest } = stored;
   const metadata: EventMetadata = {};
-  for (const [key, value] of Object.entries(rest)) {
-    if (key === CORRELATION_ID_KEY) metadata.correlationId = value as string;
+  let contentTypeValue: unknown;
+  let schemaValue: unknown;
+  for (const key in stored) {
+    const value = stored[key];
+    if (key === CONTENT_TYPE_KEY) contentTypeValue = value;
+    else if (key === SCHEMA_VERSION_KEY) schemaValue = value;
+    else if (key === CORRELATION_ID_KEY) metadata.correlationId = value as string;
     else if (key === CAUSATION_ID_KEY) metadata.causationId = value as string;
     else metadata[key] = value;
   }
   const contentType =
     typeof contentTypeValue === "string" ? contentTypeValue : record.isJson ? JSON_CONTENT_TYPE : BINARY_CONTENT_TYPE;
   const schemaVersion = typeof schemaValue === "number" && Number.isSafeInteger(schemaValue) && schemaValue > 0 ? schemaValue : 1;
+  return recorded(record, decodeData(record, contentType, codecs), metadata, contentType, schemaVersion);
+}
+
+function recorded(
+  record: ClientRecordedEvent,
+  data: unknown,
+  metadata: EventMetadata,
+  contentType: string,
+  schemaVersion: number,
+): RecordedEvent {
   return {
     streamId: record.streamId,
     revision: record.revision,
     position: toPosition(record.position ?? { commit: 0n, prepare: 0n }),
     id: record.id,
     type: record.type,
-    data: decodeData(record, contentType, codecs),
+    data,
     metadata,
     contentType,
     schemaVersion,

@@ -8,6 +8,7 @@ import {
   type EventStoreDBClient,
   type ReadPosition,
   type ReadRevision,
+  type ResolvedEvent,
 } from "@eventstore/db-client";
 import type { Capabilities } from "../../core/capabilities.js";
 import { CodecRegistry } from "../../core/codec.js";
@@ -33,12 +34,12 @@ import { assertExpectedRevision, assertStreamName, toDirection, toMaxCount } fro
 import { createClientFromConfig, credentialsOf } from "./client.js";
 import { DEFAULT_MAX_APPEND_BYTES, eventStoreDBConfigSchema, type EventStoreDBConfig } from "./config.js";
 import { translateError, type OperationContext } from "./errors.js";
-import { toClientEvent, toRecordedEvent } from "./event-mapping.js";
+import { recordMapper, toClientEvent } from "./event-mapping.js";
 import { planFilter } from "./filter-mapping.js";
 import { EventStoreDBPersistentSubscriptions } from "./persistent-subscriptions.js";
 import { ESDB_BACKEND, toClientPosition, toPosition } from "./position-mapping.js";
 import { fromClientMetadata, toClientMetadata } from "./stream-metadata.js";
-import { drain } from "./drain.js";
+import { ClientRead, drain } from "./drain.js";
 import { subscriptionFeed } from "./subscription-feed.js";
 
 export interface EventStoreDBEventStreamOptions {
@@ -152,28 +153,31 @@ export class EventStoreDBEventStream implements EventStream {
   }
 
   read(stream: string, options: ReadOptions = {}): AsyncIterable<RecordedEvent> {
-    return this.#read(stream, options);
-  }
-
-  async *#read(stream: string, options: ReadOptions): AsyncGenerator<RecordedEvent> {
-    this.#assertOpen();
-    assertStreamName(stream);
-    const direction = toDirection(options.direction);
-    const maxCount = toMaxCount(options.maxCount);
-    const from = options.from ?? "start";
-    if (from !== "start" && from !== "end" && (typeof from !== "bigint" || from < 0n)) {
-      throw new ValidationError(`from must be "start", "end" or a non-negative bigint revision`, "from");
-    }
-    const fromRevision: ReadRevision = from === "start" ? (direction === "forwards" ? START : END) : from === "end" ? END : from;
-    if (from === "end" && direction === "forwards") return;
-    const read = this.#client.readStream(stream, {
-      fromRevision,
-      direction: direction === "forwards" ? FORWARDS : BACKWARDS,
-      ...(maxCount !== undefined ? { maxCount } : {}),
-    });
-    for await (const resolved of drain(read, options.signal, { operation: "read", stream }, maxCount)) {
-      if (resolved.event) yield toRecordedEvent(resolved.event, this.#codecs);
-    }
+    // One iterator straight over the client's read (no generator layers); checks run on first next().
+    const toRecorded = recordMapper(this.#codecs);
+    return new ClientRead(
+      () => {
+        this.#assertOpen();
+        assertStreamName(stream);
+        const direction = toDirection(options.direction);
+        const maxCount = toMaxCount(options.maxCount);
+        const from = options.from ?? "start";
+        if (from !== "start" && from !== "end" && (typeof from !== "bigint" || from < 0n)) {
+          throw new ValidationError(`from must be "start", "end" or a non-negative bigint revision`, "from");
+        }
+        if (from === "end" && direction === "forwards") return undefined;
+        const fromRevision: ReadRevision = from === "start" ? (direction === "forwards" ? START : END) : from === "end" ? END : from;
+        const read = this.#client.readStream(stream, {
+          fromRevision,
+          direction: direction === "forwards" ? FORWARDS : BACKWARDS,
+          ...(maxCount !== undefined ? { maxCount } : {}),
+        });
+        return { read, expectedMax: maxCount };
+      },
+      (resolved: ResolvedEvent) => (resolved.event ? toRecorded(resolved.event) : undefined),
+      options.signal,
+      { operation: "read", stream },
+    );
   }
 
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
@@ -191,6 +195,7 @@ export class EventStoreDBEventStream implements EventStream {
       from === "start" ? (direction === "forwards" ? START : END) : from === "end" ? END : toClientPosition(from);
     if (from === "end" && direction === "forwards") return;
     const context: OperationContext = { operation: "readAll" };
+    const toRecorded = recordMapper(this.#codecs);
     let delivered = 0n;
     if (direction === "backwards" && typeof fromPosition === "object") {
       // ESDB reads backwards from P exclusively; our `from` is inclusive, so fetch the event at P.
@@ -198,7 +203,7 @@ export class EventStoreDBEventStream implements EventStream {
       for await (const resolved of drain(atFrom, options.signal, context, 1n)) {
         const position = resolved.event?.position;
         if (!resolved.event || !position || position.commit !== fromPosition.commit || position.prepare !== fromPosition.prepare) continue;
-        const event = toRecordedEvent(resolved.event, this.#codecs);
+        const event = toRecorded(resolved.event);
         if (!accepts(event)) continue;
         delivered++;
         yield event;
@@ -208,7 +213,7 @@ export class EventStoreDBEventStream implements EventStream {
     const read = this.#client.readAll({ fromPosition, direction: direction === "forwards" ? FORWARDS : BACKWARDS });
     for await (const resolved of drain(read, options.signal, context)) {
       if (!resolved.event) continue;
-      const event = toRecordedEvent(resolved.event, this.#codecs);
+      const event = toRecorded(resolved.event);
       if (!accepts(event)) continue;
       yield event;
       if (maxCount !== undefined && ++delivered >= maxCount) return;
