@@ -198,7 +198,10 @@ export class EnsignEventStream implements EventStream {
   /** Acknowledged events are stored; wait until EnSQL shows them to learn their revision. */
   async #awaitReadable(log: TopicLog, stream: string, id: string): Promise<NumberedEntry> {
     for (let attempt = 0; attempt < 50; attempt++) {
-      // A refresh that started after this event's ack may already be running: its result is as good.
+      // Concurrent appends share reads: a read already running may show this event (numbering
+      // is by topic order, so any read that shows it numbers it right); if not, queue one more.
+      const running = log.running;
+      if (running) await running.catch(() => undefined); // a failure resurfaces from refresh() below
       const found = log.find(stream, id);
       if (found) return found;
       await log.refresh();

@@ -123,6 +123,11 @@ export class TopicLog {
     return lo;
   }
 
+  /** The read running now, if any (it may have started before the caller's event was stored). */
+  get running(): Promise<void> | undefined {
+    return this.#current;
+  }
+
   /**
    * Reads what was added since the last refresh. Concurrent callers share reads, but a caller
    * never gets a read that started before its call: if one is running, one more is queued.

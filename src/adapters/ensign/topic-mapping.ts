@@ -63,5 +63,17 @@ export function makeTopicMapper(options: { topic?: string; topicFor?: (stream: s
       return topic;
     };
   }
-  return (stream) => topicForCategory(categoryOf(stream));
+  // Memoised: every append and read maps its stream, and an application has few categories.
+  const topics = new Map<string, string>();
+  return (stream) => {
+    const category = categoryOf(stream);
+    let topic = topics.get(category);
+    if (topic === undefined) {
+      topic = topicForCategory(category);
+      if (topics.size < MAX_MEMOISED_CATEGORIES) topics.set(category, topic);
+    }
+    return topic;
+  };
 }
+
+const MAX_MEMOISED_CATEGORIES = 10_000;
