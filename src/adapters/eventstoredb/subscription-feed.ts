@@ -12,7 +12,7 @@ import type { Feed, FeedMessage, FeedStart } from "../../core/subscription.js";
 import type { ResolvedTarget } from "../../core/subscription-target.js";
 import { allEnd, CaughtUpTracker, streamEnd, type KnownEnd } from "./caught-up.js";
 import { translateError, type OperationContext } from "./errors.js";
-import { toRecordedEvent } from "./event-mapping.js";
+import { recordMapper } from "./event-mapping.js";
 import { planFilter } from "./filter-mapping.js";
 import { ReadableQueue, type ClientSubscription } from "./readable-queue.js";
 import { toClientPosition, toPosition } from "./position-mapping.js";
@@ -32,10 +32,11 @@ export function subscriptionFeed(client: EventStoreDBClient, target: ResolvedTar
       follow(start, signal, context, () => streamEnd(client, target.stream), () => {
         const fromRevision = start === "start" ? START : start === "end" ? END : (start as bigint);
         const subscription = client.subscribeToStream(target.stream, { fromRevision });
+        const toRecorded = recordMapper(codecs);
         const queue = new ReadableQueue<ResolvedEvent, FeedMessage>(subscription, (resolved) =>
           // A tombstone arrives as a "$streamDeleted" event just before the call fails with stream-deleted.
           resolved.event && resolved.event.type !== STREAM_DELETED_TYPE
-            ? { kind: "event", event: toRecordedEvent(resolved.event, codecs) }
+            ? { kind: "event", event: toRecorded(resolved.event) }
             : undefined,
         );
         return { subscription, queue };
@@ -54,9 +55,10 @@ export function subscriptionFeed(client: EventStoreDBClient, target: ResolvedTar
         },
       };
       const subscription = client.subscribeToAll({ fromPosition, ...(filter ? { filter } : {}) });
+      const toRecorded = recordMapper(codecs);
       queue = new ReadableQueue<AllStreamResolvedEvent, FeedMessage>(subscription, (resolved) => {
         if (!resolved.event) return undefined;
-        const event = toRecordedEvent(resolved.event, codecs);
+        const event = toRecorded(resolved.event);
         // Dropped on the client: still a scanned position, so a resume does not scan it again.
         return plan.accepts(event) ? { kind: "event", event } : { kind: "checkpoint", position: event.position };
       });
