@@ -221,6 +221,31 @@ describe("Ensign single-writer: revisions numbered from acks", () => {
   });
 });
 
+describe("Ensign single-writer across a server restart", () => {
+  it("a batch cut by a restart and re-sent (copies may be stored twice) reads back with the revisions numbered from its acks", async () => {
+    const server = await emulator();
+    cleanups.push(() => server.close());
+    const store = open(server);
+    const stream = streamName("restart");
+    expect((await store.append(stream, [event(-1)])).nextExpectedRevision).toBe(0n);
+    const ids = Array.from({ length: 300 }, () => randomUUID());
+    const appending = store.append(stream, ids.map((id, i) => event(i, id)));
+    await eventually(() => store.client.publisher.stats.acks >= 31, "some acks before the restart");
+    const ackedAtRestart = store.client.publisher.stats.acks;
+    await server.restart();
+    expect(ackedAtRestart).toBeLessThan(301); // the restart really cut into the batch
+    const result = await appending;
+    expect(store.client.publisher.stats.reconnects).toBeGreaterThanOrEqual(1);
+    expect(result.nextExpectedRevision).toBe(300n);
+    const next = await store.append(stream, [event(300)]);
+    expect(next.nextExpectedRevision).toBe(301n);
+    const events = await read(store, stream);
+    expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 302 }, (_, i) => BigInt(i)));
+    expect(events.slice(1, 301).map((e) => e.id)).toEqual(ids);
+    expect(server.eventCount).toBeGreaterThanOrEqual(302);
+  });
+});
+
 describe("Ensign default mode: appends read back their revisions", () => {
   it("concurrent appends return the revisions and positions reads show", async () => {
     const server = await sharedServer();
