@@ -191,7 +191,10 @@ export class EnsignEventStream implements EventStream {
     }
     // Reservations are read back lazily, by the next read or subscription of the topic; holding
     // one (an id and a revision) costs less than the entry a read-back would keep instead.
-    if (reservedLast !== undefined) return { nextExpectedRevision: reservedLast, position: undefined };
+    if (reservedLast !== undefined) {
+      log.acknowledge(stream, reservedLast);
+      return { nextExpectedRevision: reservedLast, position: undefined };
+    }
     return resultOf(await this.#awaitReadable(log, stream, ids[ids.length - 1]!));
   }
 
@@ -213,7 +216,7 @@ export class EnsignEventStream implements EventStream {
     throw new ConnectionError(`Event ${id} was acknowledged by Ensign but is not readable from topic ${log.topic} yet`);
   }
 
-  /** Reads the topic until the events this writer numbered from acks so far are read back (read-your-writes). */
+  /** Reads the topic until the events this writer numbered from acks, and had acknowledged, are read back (read-your-writes). */
   async #refreshSettled(log: TopicLog, stream?: string): Promise<void> {
     const targets = log.readBackTargets(stream);
     await log.refresh();

@@ -40,6 +40,8 @@ export class TopicLog {
   readonly #reserved = new Map<string, bigint>();
   /** Per stream, how many of its events are reserved. */
   readonly #reservedPerStream = new Map<string, number>();
+  /** Per stream with reservations, the highest reserved revision whose publish was acknowledged. */
+  readonly #acknowledged = new Map<string, bigint>();
   #rows = 0n;
   #exists = false;
   #readOnce = false;
@@ -220,26 +222,31 @@ export class TopicLog {
     this.#seen.set(k, numbered);
   }
 
+  /** The writer's publish of reserved events up to `revision` was acknowledged: reads must show them. */
+  acknowledge(stream: string, revision: bigint): void {
+    if ((this.#streams.get(stream)?.length ?? 0) > revision) return; // already read back
+    if (revision > (this.#acknowledged.get(stream) ?? -1n)) this.#acknowledged.set(stream, revision);
+  }
+
   /**
-   * What "read back" means for events reserved so far: per stream, the length the read part must
-   * reach. Later reservations are not waited for, so a writer that keeps appending cannot starve
-   * a reader.
+   * What "read back" means now: per stream, the length the read part must reach to hold every
+   * reserved event acknowledged so far. Events still in flight are not waited for, so a writer
+   * that keeps appending (or a publish stuck reconnecting) cannot starve a reader.
    */
   readBackTargets(stream?: string): ReadonlyMap<string, number> {
     const targets = new Map<string, number>();
     if (stream !== undefined) {
-      if (this.#reservedPerStream.has(stream)) targets.set(stream, this.streamLength(stream));
+      const revision = this.#acknowledged.get(stream);
+      if (revision !== undefined) targets.set(stream, Number(revision) + 1);
     } else {
-      for (const s of this.#reservedPerStream.keys()) targets.set(s, this.streamLength(s));
+      for (const [s, revision] of this.#acknowledged) targets.set(s, Number(revision) + 1);
     }
     return targets;
   }
 
-  /** True when every target is read (a released reservation lowers its target). */
+  /** True when every target is read. */
   readBack(targets: ReadonlyMap<string, number>): boolean {
-    for (const [stream, target] of targets) {
-      if ((this.#streams.get(stream)?.length ?? 0) < Math.min(target, this.streamLength(stream))) return false;
-    }
+    for (const [stream, target] of targets) if ((this.#streams.get(stream)?.length ?? 0) < target) return false;
     return true;
   }
 
@@ -248,7 +255,10 @@ export class TopicLog {
     let count = this.#reservedPerStream.get(stream) ?? 0;
     for (const id of ids) if (this.#reserved.delete(key(stream, id))) count--;
     if (count > 0) this.#reservedPerStream.set(stream, count);
-    else this.#reservedPerStream.delete(stream);
+    else {
+      this.#reservedPerStream.delete(stream);
+      this.#acknowledged.delete(stream);
+    }
   }
 
   /** A reserved event was read back: drop its reservation; a different revision means a second writer. */
@@ -264,8 +274,10 @@ export class TopicLog {
       return;
     }
     this.#reserved.delete(k);
-    if (reservedCount <= 1) this.#reservedPerStream.delete(numbered.entry.streamId);
-    else this.#reservedPerStream.set(numbered.entry.streamId, reservedCount - 1);
+    if (reservedCount <= 1) {
+      this.#reservedPerStream.delete(numbered.entry.streamId);
+      this.#acknowledged.delete(numbered.entry.streamId);
+    } else this.#reservedPerStream.set(numbered.entry.streamId, reservedCount - 1);
     if (reserved !== numbered.revision) {
       this.stats.reservedMismatches++;
       process.emitWarning(
