@@ -171,19 +171,19 @@ export class EnsignEventStream implements EventStream {
     const present = callerIds ? ids.map((id) => log.known(stream, id)) : [];
     if (present.length > 0 && present.every((p) => p !== undefined)) return resultOf(present[present.length - 1]!);
     if (expected !== "any") checkExpectedRevision(stream, expected, log.streamLength(stream));
-    const todo = present.length === 0 ? ids : ids.filter((_, i) => present[i] === undefined);
+    const unwritten = present.length === 0 ? ids : ids.filter((_, i) => present[i] === undefined);
     const bytes = present.length === 0 ? encoded : encoded.filter((_, i) => present[i] === undefined);
     // The single writer numbers its events itself (the view is current, publishing is in order):
     // no read-back on the append's path. With one topic the position ($all checkpoint) is wanted
     // too, and only a read can tell it, so that mode still reads back.
     const fromAcks = viewIsCurrent && this.#config.topic === undefined;
-    const reservedLast = fromAcks ? log.reserve(stream, todo) : undefined;
+    const reservedLast = fromAcks ? log.reserve(stream, unwritten) : undefined;
     const publisher = this.client.publisher;
     if (attempt) attempt.published = true;
     const outcomes = await Promise.allSettled(bytes.map((b) => publisher.publish(topicId, b)));
-    const failed = todo.filter((_, i) => outcomes[i]!.status === "rejected");
+    const failed = unwritten.filter((_, i) => outcomes[i]!.status === "rejected");
     if (failed.length > 0) {
-      if (fromAcks) log.release(stream, todo);
+      if (fromAcks) log.release(stream, unwritten);
       const acknowledged = ids.filter((id) => !failed.includes(id));
       const first = (outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult).reason as unknown;
       if (acknowledged.length === 0 && first instanceof SwitchyardError) throw first;
