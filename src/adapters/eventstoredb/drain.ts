@@ -1,3 +1,4 @@
+import { finished, type Readable } from "node:stream";
 import type { StreamingRead } from "@eventstore/db-client";
 import { translateError, type OperationContext } from "./errors.js";
 
@@ -25,14 +26,25 @@ export class ClientRead<T, U> implements AsyncIterableIterator<U> {
   readonly #signal: AbortSignal | undefined;
   readonly #context: OperationContext;
   #expectedMax: bigint | undefined;
+  // Consumed with read() and 'readable' rather than the stream's own async iterator (an async
+  // generator: two more promise hops per item). Not destroyed before its call is cancelled:
+  // the client's dispose() would then wait for that call forever.
   #read: StreamingRead<T> | undefined;
-  // Iterated by hand: leaving a for-await early would destroy the readable while its gRPC call
-  // is still open, and the client's dispose() would then wait for that call forever.
-  #source: AsyncIterator<T> | undefined;
   #started = false;
   #finished = false;
+  #ended = false;
+  #error: unknown = undefined;
+  #wake: (() => void) | undefined;
   #count = 0n;
-  readonly #onAbort = (): void => void this.#read?.cancel();
+  readonly #notify = (): void => {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  };
+  readonly #onAbort = (): void => {
+    void this.#read?.cancel();
+    this.#notify();
+  };
 
   constructor(
     open: () => OpenedRead<T> | undefined,
@@ -52,31 +64,35 @@ export class ClientRead<T, U> implements AsyncIterableIterator<U> {
 
   async next(): Promise<IteratorResult<U>> {
     if (!this.#started) this.#start();
-    const source = this.#source;
-    if (this.#finished || source === undefined) return { done: true, value: undefined };
+    const read = this.#read;
+    if (this.#finished || read === undefined) return { done: true, value: undefined };
     for (;;) {
-      let next: IteratorResult<T>;
-      try {
-        next = await source.next();
-        this.#signal?.throwIfAborted(); // an abort cancels the call, which then simply ends
-      } catch (error) {
+      if (this.#signal?.aborted) {
+        // The abort cancelled the call; the caller gets the signal's reason.
         this.#finish();
-        this.#signal?.throwIfAborted();
-        throw translateError(error, this.#context);
+        this.#signal.throwIfAborted();
       }
-      if (next.done) {
+      const item = read.destroyed ? null : (read.read() as T | null);
+      if (item !== null) {
+        this.#count++;
+        let mapped: U | undefined;
+        try {
+          mapped = this.#map(item);
+        } catch (error) {
+          await this.return();
+          throw error;
+        }
+        if (mapped !== undefined) return { done: false, value: mapped };
+        continue;
+      }
+      if (this.#ended) {
         this.#finish();
+        if (this.#error !== undefined) throw translateError(this.#error, this.#context);
         return { done: true, value: undefined };
       }
-      this.#count++;
-      let mapped: U | undefined;
-      try {
-        mapped = this.#map(next.value);
-      } catch (error) {
-        await this.return();
-        throw error;
-      }
-      if (mapped !== undefined) return { done: false, value: mapped };
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
     }
   }
 
@@ -87,15 +103,22 @@ export class ClientRead<T, U> implements AsyncIterableIterator<U> {
     }
     if (this.#finished) return { done: true, value: undefined };
     this.#finish();
-    const source = this.#source!;
+    const read = this.#read!;
     if (this.#expectedMax !== undefined && this.#count >= this.#expectedMax && !this.#signal?.aborted) {
       // Nothing but the end of the call is left to come; a failure now concerns nothing the
       // caller asked for, so it is not raised.
-      while (!(await source.next().catch(() => ({ done: true }))).done);
+      while (!this.#ended) {
+        if (read.destroyed || read.read() === null) {
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+          });
+        }
+      }
     } else {
-      await this.#read!.cancel();
-      await source.return?.();
+      await read.cancel();
+      read.destroy();
     }
+    read.off("readable", this.#notify);
     return { done: true, value: undefined };
   }
 
@@ -110,7 +133,13 @@ export class ClientRead<T, U> implements AsyncIterableIterator<U> {
     const { read } = opened;
     this.#read = read;
     this.#expectedMax = opened.expectedMax;
-    this.#source = read[Symbol.asyncIterator]();
+    read.on("readable", this.#notify);
+    // Stays attached (as with the stream's own iterator): it also keeps a late 'error' handled.
+    finished(read as unknown as Readable, { writable: false }, (error) => {
+      this.#ended = true;
+      if (error) this.#error = error;
+      this.#notify();
+    });
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
