@@ -1,6 +1,9 @@
 import type { StreamMetadata as ClientStreamMetadata } from "@eventstore/db-client";
-import { ValidationError } from "../../core/errors.js";
 import type { StreamMetadata } from "../../core/event-stream.js";
+import { validateStreamMetadata } from "../../core/stream-metadata.js";
+
+/** The client reads `$tb` as a JSON number, so a larger revision would lose precision. */
+const ESDB_TRUNCATE_LIMIT = { value: BigInt(Number.MAX_SAFE_INTEGER), note: "at most 2^53-1 on EventStoreDB" };
 
 /** ESDB's `$$stream` metadata (as the client returns it) in the port's shape. */
 export function fromClientMetadata(metadata: ClientStreamMetadata | undefined): StreamMetadata {
@@ -28,7 +31,7 @@ function isUserTruncateBefore(value: unknown): value is number {
  * server itself turns it into "truncate before the old end", so the deleted events stay hidden.
  */
 export function toClientMetadata(metadata: StreamMetadata, current: ClientStreamMetadata | undefined): ClientStreamMetadata {
-  const valid = validateStreamMetadata(metadata);
+  const valid = validateStreamMetadata(metadata, ESDB_TRUNCATE_LIMIT);
   const { maxCount: _maxCount, maxAge: _maxAge, truncateBefore: _truncateBefore, ...unmanaged } = current ?? {};
   const next: ClientStreamMetadata = { ...unmanaged };
   if (valid.maxCount !== undefined) next.maxCount = valid.maxCount;
@@ -37,36 +40,3 @@ export function toClientMetadata(metadata: StreamMetadata, current: ClientStream
   return next;
 }
 
-function validateStreamMetadata(metadata: unknown): StreamMetadata {
-  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
-    throw new ValidationError("Stream metadata must be an object", "metadata");
-  }
-  const result: StreamMetadata = {};
-  for (const [key, value] of Object.entries(metadata)) {
-    if (value === undefined) continue;
-    switch (key) {
-      case "maxCount":
-      case "maxAgeSeconds":
-        if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-          throw new ValidationError(`metadata.${key} must be a positive integer`, `metadata.${key}`);
-        }
-        result[key] = value;
-        break;
-      case "truncateBefore":
-        if (typeof value !== "bigint" || value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) {
-          throw new ValidationError(
-            "metadata.truncateBefore must be a non-negative bigint (at most 2^53-1 on EventStoreDB)",
-            "metadata.truncateBefore",
-          );
-        }
-        result.truncateBefore = value;
-        break;
-      default:
-        throw new ValidationError(
-          `Unknown stream metadata key "${key}" (expected maxCount, maxAgeSeconds, truncateBefore)`,
-          `metadata.${key}`,
-        );
-    }
-  }
-  return result;
-}

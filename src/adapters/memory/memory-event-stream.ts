@@ -27,7 +27,7 @@ import { MemoryLog, positionOf, toRecordedEvent, type StreamState } from "./memo
 import { MemoryPersistentSubscriptions } from "./memory-persistent.js";
 import { readAllEvents } from "./memory-read-all.js";
 import { subscribeInMemory } from "./memory-subscriptions.js";
-import { validateStreamMetadata } from "./memory-metadata.js";
+import { validateStreamMetadata } from "../../core/stream-metadata.js";
 
 const DEFAULT_MAX_APPEND_BYTES = 1_048_576;
 

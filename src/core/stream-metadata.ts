@@ -1,8 +1,11 @@
-import { ValidationError } from "../../core/errors.js";
-import type { StreamMetadata } from "../../core/event-stream.js";
+import { ValidationError } from "./errors.js";
+import type { StreamMetadata } from "./event-stream.js";
 
-/** Checks retention settings; unknown keys are refused so a typo does not silently keep data. */
-export function validateStreamMetadata(metadata: unknown): StreamMetadata {
+/**
+ * Checks retention settings; unknown keys are refused so a typo does not silently keep data.
+ * `maxTruncateBefore` is a backend's upper bound for `truncateBefore`.
+ */
+export function validateStreamMetadata(metadata: unknown, maxTruncateBefore?: { value: bigint; note: string }): StreamMetadata {
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
     throw new ValidationError("Stream metadata must be an object", "metadata");
   }
@@ -18,8 +21,9 @@ export function validateStreamMetadata(metadata: unknown): StreamMetadata {
         result[key] = value;
         break;
       case "truncateBefore":
-        if (typeof value !== "bigint" || value < 0n) {
-          throw new ValidationError("metadata.truncateBefore must be a non-negative bigint", "metadata.truncateBefore");
+        if (typeof value !== "bigint" || value < 0n || (maxTruncateBefore && value > maxTruncateBefore.value)) {
+          const bound = maxTruncateBefore ? ` (${maxTruncateBefore.note})` : "";
+          throw new ValidationError(`metadata.truncateBefore must be a non-negative bigint${bound}`, "metadata.truncateBefore");
         }
         result.truncateBefore = value;
         break;
