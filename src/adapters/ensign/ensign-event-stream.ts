@@ -395,7 +395,7 @@ function validateFilter(filter: unknown): void {
 
 function unsupportedPersistentSubscriptions(): PersistentSubscriptions {
   const fail = (): never => {
-    throw new UnsupportedOperationError("persistentSubscriptions", "Ensign's consumer groups are not implemented by the server");
+    throw new UnsupportedOperationError("persistentSubscriptions", "Ensign's server ignores consumer groups, so it offers no persistent subscriptions");
   };
   return { create: async () => fail(), update: async () => fail(), delete: async () => fail(), connect: () => fail() };
 }
