@@ -160,6 +160,22 @@ export function parseEnsql(input: string): ParsedQuery {
   let parens = 0;
   let conditionComplete = false;
   const fail = (near: string, message: string) => syntaxError(p.position, near, message);
+  // OFFSET n and LIMIT n share one grammar: a number, once, then the other clause or the end.
+  const parseBound = (clause: "offset" | "limit"): Step => {
+    const other = clause === "offset" ? "LIMIT" : "OFFSET";
+    p.pop();
+    const value = p.peek();
+    if (value.type !== "numeric") throw fail(value.text, `invalid ${clause}`);
+    if (query[clause] !== undefined) throw fail(value.text, `${clause} has already been set`);
+    const parsed = parseUnsigned(value.text, 64);
+    if (parsed === undefined) throw fail(value.text, `could not parse ${clause}`);
+    query[clause] = parsed;
+    p.pop();
+    const next = p.peek();
+    if (next.text === other) return other === "LIMIT" ? "limit" : "offset";
+    if (next.text === ";" || next.type === "empty") return "term";
+    throw fail(next.text, `invalid ${clause} clause`);
+  };
 
   while (!p.done) {
     switch (step) {
@@ -317,36 +333,10 @@ export function parseEnsql(input: string): ParsedQuery {
         step = "whereField";
         break;
       }
-      case "offset": {
-        p.pop();
-        const offset = p.peek();
-        if (offset.type !== "numeric") throw fail(offset.text, "invalid offset");
-        if (query.offset !== undefined) throw fail(offset.text, "offset has already been set");
-        const parsed = parseUnsigned(offset.text, 64);
-        if (parsed === undefined) throw fail(offset.text, "could not parse offset");
-        query.offset = parsed;
-        p.pop();
-        const next = p.peek();
-        if (next.text === "LIMIT") step = "limit";
-        else if (next.text === ";" || next.type === "empty") step = "term";
-        else throw fail(next.text, "invalid offset clause");
+      case "offset":
+      case "limit":
+        step = parseBound(step);
         break;
-      }
-      case "limit": {
-        p.pop();
-        const limit = p.peek();
-        if (limit.type !== "numeric") throw fail(limit.text, "invalid limit");
-        if (query.limit !== undefined) throw fail(limit.text, "limit has already been set");
-        const parsed = parseUnsigned(limit.text, 64);
-        if (parsed === undefined) throw fail(limit.text, "could not parse limit");
-        query.limit = parsed;
-        p.pop();
-        const next = p.peek();
-        if (next.text === "OFFSET") step = "offset";
-        else if (next.text === ";" || next.type === "empty") step = "term";
-        else throw fail(next.text, "invalid limit clause");
-        break;
-      }
       case "term": {
         const token = p.pop();
         if (!(token.text === ";" || token.type === "empty")) {
