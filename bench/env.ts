@@ -30,7 +30,7 @@ const PACKAGES = [
 
 export function collectEnvironment(root: string): Environment {
   const cpus = os.cpus();
-  const packages: Record<string, string> = { switchyard: versionOf(join(root, "package.json")) };
+  const packages: Record<string, string> = { "switchyard-events": versionOf(join(root, "package.json")) };
   for (const name of PACKAGES) packages[name] = versionOf(join(root, "node_modules", name, "package.json"));
   return {
     date: new Date().toISOString(),

@@ -4,7 +4,7 @@ import type { Position } from "./position.js";
 
 /**
  * The port: everything domain code needs from an event store. Adapters implement it; the
- * conformance suite in `switchyard/testing` checks that they do.
+ * conformance suite in `switchyard-events/testing` checks that they do.
  */
 export interface EventStream {
   readonly capabilities: Capabilities;

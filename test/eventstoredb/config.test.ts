@@ -111,7 +111,7 @@ describe("EventStoreDB connection strings", () => {
 });
 
 describe("loading", () => {
-  it("importing switchyard and parsing an esdb:// URL loads no gRPC library; connect() loads the adapter", () => {
+  it("importing switchyard-events and parsing an esdb:// URL loads no gRPC library; connect() loads the adapter", () => {
     const index = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
     const script = `
       import { createRequire } from "node:module";

@@ -1,5 +1,5 @@
 /**
- * switchyard/ensign: the Ensign adapter (EventStream over Ensign) and an Ensign client with
+ * switchyard-events/ensign: the Ensign adapter (EventStream over Ensign) and an Ensign client with
  * pyensign's surface. Needs the optional peers @grpc/grpc-js and protobufjs.
  */
 export { createEnsignEventStream, ensignCapabilities, EnsignEventStream, type EnsignEventStreamOptions } from "./ensign-event-stream.js";
