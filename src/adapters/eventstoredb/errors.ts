@@ -11,6 +11,7 @@ import {
   WrongExpectedRevisionError,
 } from "../../core/errors.js";
 import type { ExpectedRevision } from "../../core/event.js";
+import { failedBeforeSending } from "../../core/never-sent.js";
 import { redactUrl } from "../../core/redact.js";
 
 /** What was being done when the driver failed, so the translated error can say so. */
@@ -112,11 +113,7 @@ export function translateError(error: unknown, context: OperationContext): Error
     return new AuthorizationError(`EventStoreDB denied access to ${describe(context)}`, { cause: driver });
   }
   // unavailable, deadline-exceeded, cancelled (server/disconnect), timeout, persistent-subscription-dropped, unknown.
-  // grpc-js says so when a call failed before any byte of it left this process.
-  const neverSent = /No connection established|Channel closed before call started|ECONNREFUSED|connect ENOENT/i.test(
-    error.message,
-  );
-  const outcomeUnknown = WRITES.has(context.operation) && !neverSent;
+  const outcomeUnknown = WRITES.has(context.operation) && !failedBeforeSending(error);
   return new ConnectionError(
     `EventStoreDB ${describe(context)} failed: ${detail}` +
       (outcomeUnknown ? " (the write may or may not have been stored; retry with the same event ids)" : ""),
