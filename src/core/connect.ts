@@ -5,9 +5,11 @@ import type { EventStoreDBConfig } from "../adapters/eventstoredb/config.js";
 import { ensignBackend } from "../adapters/ensign/backend.js";
 import type { EnsignConfig } from "../adapters/ensign/config.js";
 import type { BackendDescriptor } from "./backend.js";
-import { ConfigurationError, isSwitchyardError } from "./errors.js";
+import { ConfigurationError } from "./errors.js";
 import type { EventStream } from "./event-stream.js";
 import { redactUrl } from "./redact.js";
+import { withoutSecrets } from "./safe-cause.js";
+import { secretsIn } from "./secrets.js";
 
 /** Config for any built-in backend; each adapter's `config.ts` defines its own shape. */
 export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig;
@@ -27,11 +29,26 @@ export async function connect(target: string | URL | ConnectConfig): Promise<Eve
   const config = parseConnectTarget(target);
   const backend = BACKENDS.find((b) => b.name === config.backend)!;
   const create = await backend.load();
-  return create(config);
+  try {
+    return await create(config);
+  } catch (error) {
+    throw withoutSecrets(error, secretsIn(target), `Cannot open the ${backend.name} backend`);
+  }
 }
 
-/** Validates a URL or config object into a typed config, without loading any adapter. */
+/**
+ * Validates a URL or config object into a typed config, without loading any adapter. Errors
+ * carry no secret of the target: not in their message, cause chain or fields.
+ */
 export function parseConnectTarget(target: string | URL | ConnectConfig): ConnectConfig {
+  try {
+    return parseTarget(target);
+  } catch (error) {
+    throw withoutSecrets(error, secretsIn(target), "Invalid connection settings");
+  }
+}
+
+function parseTarget(target: string | URL | ConnectConfig): ConnectConfig {
   if (typeof target === "string" || target instanceof URL) return configFromUrl(String(target));
   if (typeof target !== "object" || target === null) {
     throw new ConfigurationError(`connect() expects a URL string or a config object, got ${target === null ? "null" : typeof target}`);
@@ -45,28 +62,31 @@ export function parseConnectTarget(target: string | URL | ConnectConfig): Connec
   }
   const parsed = backend.configSchema.safeParse(target);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ");
-    throw new ConfigurationError(`Invalid ${backend.name} config: ${issues}`);
+    throw new ConfigurationError(`Invalid ${backend.name} config: ${describeIssues(parsed.error.issues)}`);
   }
   return parsed.data;
 }
 
+const SCHEME = /^\s*([A-Za-z][A-Za-z0-9+.-]*:)/;
+
 function configFromUrl(text: string): ConnectConfig {
   const expected = BACKENDS.flatMap((b) => b.schemes.map((s) => `${s}…`)).join(", ");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch (cause) {
-    throw new ConfigurationError(`Malformed connection URL "${redactUrl(text)}": expected one of ${expected}`, { cause });
+  const scheme = SCHEME.exec(text)?.[1]?.toLowerCase();
+  const backend = BACKENDS.find((b) => scheme !== undefined && b.schemes.includes(scheme));
+  if (scheme !== undefined && !backend) {
+    throw new ConfigurationError(`Unknown scheme "${scheme}" in "${redactUrl(text)}": expected one of ${expected}`);
   }
-  const backend = BACKENDS.find((b) => b.schemes.includes(url.protocol));
-  if (!backend) {
-    throw new ConfigurationError(`Unknown scheme "${url.protocol}" in "${redactUrl(text)}": expected one of ${expected}`);
+  if (!backend) throw new ConfigurationError(`Malformed connection URL "${redactUrl(text)}": expected one of ${expected}`);
+  // No cause: Node's error would only repeat the text, password included, in its `input`.
+  if (!URL.canParse(text)) throw new ConfigurationError(`Malformed connection URL "${redactUrl(text)}": expected one of ${expected}`);
+  const parsed = backend.configSchema.safeParse(backend.fromUrl(new URL(text)));
+  if (!parsed.success) {
+    throw new ConfigurationError(`Invalid ${backend.name} URL "${redactUrl(text)}": ${describeIssues(parsed.error.issues)}`);
   }
-  try {
-    return backend.configSchema.parse(backend.fromUrl(url));
-  } catch (error) {
-    if (isSwitchyardError(error)) throw error;
-    throw new ConfigurationError(`Invalid ${backend.name} URL "${redactUrl(text)}"`, { cause: error });
-  }
+  return parsed.data;
+}
+
+// zod messages name the field and the rule, never the value.
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => `${i.path.map(String).join(".") || "(config)"}: ${i.message}`).join("; ");
 }

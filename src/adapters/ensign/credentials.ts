@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigurationError } from "../../core/errors.js";
+import { redactUrl } from "../../core/redact.js";
 import type { EnsignConfig } from "./config.js";
 
 export const DEFAULT_ENDPOINT = "ensign.rotational.app:443";
@@ -22,11 +23,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function resolveConnectionSettings(config: EnsignConfig, env: Env = process.env): ConnectionSettings {
   const authUrl = (config.authUrl ?? nonEmpty(env.ENSIGN_AUTH_URL) ?? DEFAULT_AUTH_URL).replace(/\/+$/, "");
-  try {
-    new URL(authUrl);
-  } catch (cause) {
-    throw new ConfigurationError(`ensign: authUrl "${authUrl}" is not a URL`, { cause });
-  }
+  // No cause: Node's error would repeat the URL, credentials included, in its `input`.
+  if (!URL.canParse(authUrl)) throw new ConfigurationError(`ensign: authUrl "${redactUrl(authUrl)}" is not a URL`);
   return {
     endpoint: config.endpoint ?? nonEmpty(env.ENSIGN_ENDPOINT) ?? DEFAULT_ENDPOINT,
     insecure: config.insecure ?? parseEnvBoolean(env.ENSIGN_INSECURE),
