@@ -12,5 +12,10 @@ export interface BackendDescriptor<TConfig extends { backend: string }> {
   readonly configSchema: z.ZodType<TConfig>;
   /** Parses a URL of one of `schemes` into config; throws ConfigurationError saying what was expected. */
   fromUrl(url: URL): TConfig;
+  /**
+   * Parses connection strings that are not WHATWG URLs, such as a comma-separated host list;
+   * when present, `connect()` uses it instead of `fromUrl` for this backend's schemes.
+   */
+  fromConnectionString?(text: string): TConfig;
   load(): Promise<(config: TConfig) => Promise<EventStream> | EventStream>;
 }

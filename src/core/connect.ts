@@ -77,9 +77,15 @@ function configFromUrl(text: string): ConnectConfig {
     throw new ConfigurationError(`Unknown scheme "${scheme}" in "${redactUrl(text)}": expected one of ${expected}`);
   }
   if (!backend) throw new ConfigurationError(`Malformed connection URL "${redactUrl(text)}": expected one of ${expected}`);
-  // No cause: Node's error would only repeat the text, password included, in its `input`.
-  if (!URL.canParse(text)) throw new ConfigurationError(`Malformed connection URL "${redactUrl(text)}": expected one of ${expected}`);
-  const parsed = backend.configSchema.safeParse(backend.fromUrl(new URL(text)));
+  let config: ConnectConfig;
+  if (backend.fromConnectionString) {
+    config = backend.fromConnectionString(text);
+  } else {
+    // No cause: Node's error would only repeat the text, password included, in its `input`.
+    if (!URL.canParse(text)) throw new ConfigurationError(`Malformed connection URL "${redactUrl(text)}": expected one of ${expected}`);
+    config = backend.fromUrl(new URL(text));
+  }
+  const parsed = backend.configSchema.safeParse(config);
   if (!parsed.success) {
     throw new ConfigurationError(`Invalid ${backend.name} URL "${redactUrl(text)}": ${describeIssues(parsed.error.issues)}`);
   }

@@ -40,6 +40,7 @@ const URLS = [
   `kurrentdb://admin:${PASSWORD}@db1:2113,db2?nodePreference=boss`,
   `kurrentdb://admin:${PASSWORD}@db1:2113?tlsVerifyCert=false`,
   `esdb+discover://admin:${PASSWORD}@cluster.example:2113?maxDiscoverAttempts=x`,
+  `esdb+discover://admin:${PASSWORD}@cluster.example,:2113`,
   `esdb://admin:${PASSWORD}@db1:2113?tls=true&tlsCAFile=/nonexistent/ca.pem`,
   // Ensign: the client secret in the query, in the user part, and beside every kind of refusal.
   `ensign://db1:5356?clientSecret=${CLIENT_SECRET}&insecure=maybe`,

@@ -74,7 +74,8 @@ describe("EventStoreDB connection strings", () => {
       [`esdb://localhost:2113?defaultDeadline=soon`, /defaultDeadline must be an integer/],
       [`esdb://localhost:2113?nodePreference=fastest`, /nodePreference must be one of/],
       [`esdb://:${SECRET}@localhost:2113`, /password but no user name/],
-      [`esdb://admin:${SECRET}@host1:2113,host2:2113?tls=false`, /Malformed connection URL/],
+      [`esdb://admin:${SECRET}@host1:2113,host2:2113?tls=false`, /credentials with tls=false/],
+      [`esdb://admin:${SECRET}@host1:2113,,host2:2113`, /Malformed EventStoreDB URL/],
     ] as const) {
       const error = configurationError(() => parseConnectTarget(url));
       expect(error.message).toMatch(pattern);

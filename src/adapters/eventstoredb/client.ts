@@ -26,11 +26,14 @@ export function createClientFromConfig(config: EventStoreDBConfig): EventStoreDB
     discoveryInterval: config.discoveryIntervalMs,
     maxDiscoverAttempts: config.maxDiscoverAttempts,
   };
-  const settings: SingleNodeOptions | GossipClusterOptions | DNSClusterOptions = config.discover
-    ? { ...common, ...discovery, discover: endpoints[0]! }
-    : endpoints.length > 1
+  // Several hosts are gossip seeds, with or without +discover (the official client would keep
+  // only the first for +discover); one host is a node, or with +discover a DNS name to resolve.
+  const settings: SingleNodeOptions | GossipClusterOptions | DNSClusterOptions =
+    endpoints.length > 1
       ? { ...common, ...discovery, endpoints }
-      : { ...common, endpoint: endpoints[0]! };
+      : config.discover
+        ? { ...common, ...discovery, discover: endpoints[0]! }
+        : { ...common, endpoint: endpoints[0]! };
   const channel: ChannelCredentialOptions = { insecure: !tls };
   if (tls && config.tlsCAFile) channel.rootCertificate = readPem(config.tlsCAFile, "tlsCAFile");
   if (tls && config.userCertFile && config.userKeyFile) {

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ConfigurationError } from "../../core/errors.js";
+import { parseHostListUrl } from "../../core/host-list-url.js";
+import { redactUrl } from "../../core/redact.js";
 
 /** The largest append EventStoreDB accepts by default (server option MaxAppendSize). */
 export const DEFAULT_MAX_APPEND_BYTES = 1_048_576;
@@ -18,7 +20,7 @@ export const eventStoreDBConfigSchema = z
     backend: z.literal("eventstoredb"),
     /** One node, or several gossip seeds of a cluster. Default: localhost:2113. */
     hosts: z.array(endpointSchema).min(1).optional(),
-    /** Discover the cluster through DNS/gossip from the first host (`esdb+discover://`). */
+    /** Discover the cluster through DNS and gossip from the one host (`esdb+discover://`); several hosts are always gossip seeds. */
     discover: z.boolean().optional(),
     /** Default true, as in the official client. */
     tls: z.boolean().optional(),
@@ -75,7 +77,7 @@ export const ESDB_SCHEMES: Readonly<Record<string, boolean>> = {
   "kurrent+discover:": true,
 };
 
-const EXPECTED_URL = `"esdb://[user:password@]host[:port][?tls=false&...]" (also kurrentdb://, esdb+discover://)`;
+const EXPECTED_URL = `"esdb://[user:password@]host[:port][,host[:port]...][?tls=false&...]" (also kurrentdb://, esdb+discover://)`;
 
 type QueryKey =
   | "tls"
@@ -113,8 +115,20 @@ const canonicalKey = (key: string) => key.toLowerCase().replace(/[-_]/g, "");
 const KEY_BY_CANONICAL = new Map(QUERY_KEYS.map((k) => [canonicalKey(k), k]));
 
 /**
+ * Parses a connection string as the official client does, with a comma-separated host list
+ * (`esdb://user:pass@h1:2113,h2:2113,h3:2113?tls=true`): several hosts are gossip seeds.
+ */
+export function eventStoreDBConfigFromConnectionString(text: string): EventStoreDBConfig {
+  const parsed = parseHostListUrl(text);
+  if (!parsed) throw new ConfigurationError(`Malformed EventStoreDB URL "${redactUrl(text)}": expected ${EXPECTED_URL}`);
+  const config = eventStoreDBConfigFromUrl(parsed.url);
+  if (parsed.hosts.length > 1) config.hosts = parsed.hosts.map(({ host, port }) => ({ host: unbracketed(host), port: port ?? 2113 }));
+  return config;
+}
+
+/**
  * Parses `esdb://user:pass@host:2113?tls=false` (and `kurrentdb://`, `esdb+discover://`) into a
- * config. Multi-host seed lists are not valid WHATWG URLs; give them as `hosts` in a config object.
+ * config; host lists are read by `eventStoreDBConfigFromConnectionString`.
  */
 export function eventStoreDBConfigFromUrl(url: URL): EventStoreDBConfig {
   const discover = ESDB_SCHEMES[url.protocol];
@@ -123,10 +137,9 @@ export function eventStoreDBConfigFromUrl(url: URL): EventStoreDBConfig {
   if (url.pathname !== "" && url.pathname !== "/") {
     throw new ConfigurationError(`An EventStoreDB URL takes no path: expected ${EXPECTED_URL}`);
   }
-  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   const config: EventStoreDBConfig = {
     backend: "eventstoredb",
-    hosts: [{ host, port: url.port === "" ? 2113 : Number(url.port) }],
+    hosts: [{ host: unbracketed(url.hostname), port: url.port === "" ? 2113 : Number(url.port) }],
     discover,
   };
   if (url.username !== "" || url.password !== "") {
@@ -197,6 +210,10 @@ function applyQueryOption(config: EventStoreDBConfig, key: QueryKey, value: stri
       config.maxAppendBytes = parseInteger(key, value);
       return;
   }
+}
+
+function unbracketed(host: string): string {
+  return host.startsWith("[") ? host.slice(1, -1) : host;
 }
 
 function parseBoolean(key: string, value: string): boolean {
