@@ -17,5 +17,10 @@ export interface BackendDescriptor<TConfig extends { backend: string }> {
    * when present, `connect()` uses it instead of `fromUrl` for this backend's schemes.
    */
   fromConnectionString?(text: string): TConfig;
+  /**
+   * The npm packages `load()` imports that users install themselves (optional peer
+   * dependencies). A missing one is reported with the command that installs them.
+   */
+  readonly peerDependencies?: readonly string[];
   load(): Promise<(config: TConfig) => Promise<EventStream> | EventStream>;
 }

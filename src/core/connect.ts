@@ -7,6 +7,7 @@ import type { EnsignConfig } from "../adapters/ensign/config.js";
 import type { BackendDescriptor } from "./backend.js";
 import { ConfigurationError } from "./errors.js";
 import type { EventStream } from "./event-stream.js";
+import { importPeerDependent } from "./peer-dependencies.js";
 import { redactUrl } from "./redact.js";
 import { withoutSecrets } from "./safe-cause.js";
 import { secretsIn } from "./secrets.js";
@@ -28,7 +29,7 @@ const BACKENDS: readonly BackendDescriptor<ConnectConfig>[] = [
 export async function connect(target: string | URL | ConnectConfig): Promise<EventStream> {
   const config = parseConnectTarget(target);
   const backend = BACKENDS.find((b) => b.name === config.backend)!;
-  const create = await backend.load();
+  const create = await importPeerDependent(backend.name, backend.peerDependencies ?? [], () => backend.load());
   try {
     return await create(config);
   } catch (error) {

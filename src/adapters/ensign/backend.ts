@@ -6,5 +6,6 @@ export const ensignBackend: BackendDescriptor<EnsignConfig> = {
   schemes: ["ensign:"],
   configSchema: ensignConfigSchema as unknown as BackendDescriptor<EnsignConfig>["configSchema"],
   fromUrl: ensignConfigFromUrl,
+  peerDependencies: ["@grpc/grpc-js", "protobufjs"],
   load: async () => (await import("./ensign-event-stream.js")).createEnsignEventStream,
 };

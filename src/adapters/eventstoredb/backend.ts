@@ -14,6 +14,7 @@ export const eventStoreDBBackend: BackendDescriptor<EventStoreDBConfig> = {
   configSchema: eventStoreDBConfigSchema,
   fromUrl: (url) => validated(eventStoreDBConfigFromUrl(url)),
   fromConnectionString: (text) => validated(eventStoreDBConfigFromConnectionString(text)),
+  peerDependencies: ["@eventstore/db-client"],
   load: async () => (await import("./eventstoredb-event-stream.js")).createEventStoreDBEventStreamFromConfig,
 };
 
