@@ -7,6 +7,6 @@ export * from "./core/codec.js";
 export { connect, parseConnectTarget, type ConnectConfig } from "./core/connect.js";
 export type { BackendDescriptor } from "./core/backend.js";
 export { createSubscription, type Feed, type FeedMessage, type FeedStart } from "./core/subscription.js";
-export { prepareEvents, type PreparedEvent } from "./core/prepare.js";
+export { prepareEvents, type AppendSizeRule, type PreparedEvent } from "./core/prepare.js";
 export { redactUrl } from "./core/redact.js";
 export * from "./core/domain/index.js";

@@ -23,6 +23,10 @@ export interface Capabilities {
   readonly streamMetadata: boolean;
   /** Largest append the backend accepts, in encoded bytes, if it has a limit. */
   readonly maxAppendBytes: number | undefined;
+  /** What `maxAppendBytes` bounds: each event on its own (Ensign) or the whole batch (EventStoreDB, memory). */
+  readonly maxAppendBytesPer: AppendLimitScope;
 }
 
-export type CapabilityName = Exclude<keyof Capabilities, "backend" | "maxAppendBytes">;
+export type AppendLimitScope = "event" | "batch";
+
+export type CapabilityName = Exclude<keyof Capabilities, "backend" | "maxAppendBytes" | "maxAppendBytesPer">;

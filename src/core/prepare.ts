@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { AppendLimitScope } from "./capabilities.js";
 import type { CodecRegistry } from "./codec.js";
 import { ValidationError, SerializationError } from "./errors.js";
 import type { EventData, EventMetadata } from "./event.js";
@@ -20,33 +21,53 @@ export interface PreparedEvent {
 
 const utf8 = new TextEncoder();
 
+/** How a backend's `maxAppendBytes` applies (`capabilities.maxAppendBytesPer`) and how it counts an event. */
+export interface AppendSizeRule {
+  readonly per: AppendLimitScope;
+  /** An event's size as the backend counts it, where that is more than data plus metadata. Default: `size`. */
+  sizeOf?(stream: string, event: PreparedEvent): number;
+}
+
+const PER_BATCH: AppendSizeRule = { per: "batch" };
+
 /**
  * Checks and encodes a batch before anything is written: one bad event refuses the whole batch.
- * `maxAppendBytes` bounds the batch's encoded size.
+ * `maxAppendBytes` bounds each event or the whole batch, as `rule.per` says (default: the batch).
  */
 export function prepareEvents(
   stream: string,
   events: readonly EventData[],
   codecs: CodecRegistry,
   maxAppendBytes?: number,
+  rule: AppendSizeRule = PER_BATCH,
 ): PreparedEvent[] {
   assertStreamName(stream);
   if (!Array.isArray(events)) throw new ValidationError("events must be an array", "events");
   if (events.length === 0) throw new ValidationError("events must hold at least one event", "events");
   const prepared = new Array<PreparedEvent>(events.length);
+  for (let i = 0; i < events.length; i++) prepared[i] = prepareEvent(events[i], codecs, `events[${i}]`);
+  if (maxAppendBytes !== undefined) assertWithinLimit(stream, prepared, maxAppendBytes, rule);
+  return prepared;
+}
+
+function assertWithinLimit(stream: string, prepared: readonly PreparedEvent[], limit: number, rule: AppendSizeRule): void {
   let total = 0;
-  for (let i = 0; i < events.length; i++) {
-    const event = prepareEvent(events[i], codecs, `events[${i}]`);
-    total += event.size;
-    prepared[i] = event;
+  for (let i = 0; i < prepared.length; i++) {
+    const size = rule.sizeOf ? rule.sizeOf(stream, prepared[i]!) : prepared[i]!.size;
+    if (rule.per === "event" && size > limit) {
+      throw new ValidationError(
+        `events[${i}] of the append to "${stream}" is ${size} bytes; the backend accepts at most ${limit} bytes per event`,
+        `events[${i}]`,
+      );
+    }
+    total += size;
   }
-  if (maxAppendBytes !== undefined && total > maxAppendBytes) {
+  if (rule.per === "batch" && total > limit) {
     throw new ValidationError(
-      `Append of ${total} bytes to "${stream}" exceeds the backend's limit of ${maxAppendBytes} bytes`,
+      `Append of ${total} bytes to "${stream}" exceeds the backend's limit of ${limit} bytes per append`,
       "events",
     );
   }
-  return prepared;
 }
 
 export function prepareEvent(event: EventData | undefined, codecs: CodecRegistry, field: string): PreparedEvent {

@@ -68,6 +68,7 @@ export function ensignCapabilities(options: Pick<EnsignConfig, "consistency" | "
     tombstone: false,
     streamMetadata: false,
     maxAppendBytes: MAX_EVENT_SIZE,
+    maxAppendBytesPer: "event",
   });
 }
 
@@ -109,7 +110,9 @@ export class EnsignEventStream implements EventStream {
 
   async append(stream: string, events: readonly EventData[], options: AppendOptions = {}): Promise<AppendResult> {
     this.#assertOpen();
-    const prepared = prepareEvents(stream, events, this.#codecs);
+    const prepared = prepareEvents(stream, events, this.#codecs, this.capabilities.maxAppendBytes, {
+      per: this.capabilities.maxAppendBytesPer,
+    });
     const expected: ExpectedRevision = options.expectedRevision ?? "any";
     assertExpectedRevision(expected);
     if (expected !== "any" && !this.capabilities.expectedRevision) {

@@ -117,6 +117,7 @@ export class EventStoreDBEventStream implements EventStream {
       tombstone: true,
       streamMetadata: true,
       maxAppendBytes: maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES,
+      maxAppendBytesPer: "batch",
     });
     this.persistentSubscriptions = new EventStoreDBPersistentSubscriptions(
       this.#client,

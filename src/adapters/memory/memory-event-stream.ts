@@ -66,6 +66,7 @@ export class MemoryEventStream implements EventStream {
       tombstone: true,
       streamMetadata: true,
       maxAppendBytes: options.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES,
+      maxAppendBytesPer: "batch",
     });
     this.persistentSubscriptions = new MemoryPersistentSubscriptions(
       this.#log,

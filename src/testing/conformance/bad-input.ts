@@ -67,6 +67,16 @@ export function badInputCases(ctx: SuiteContext): void {
       const big = { type: "big", data: "x".repeat(limit + 1), contentType: "text/plain" };
       await expectCode(ctx.store().append(stream, [ok, big]), "VALIDATION");
       await expectNothingWritten(ctx.store(), stream);
+      // Two events within the limit, over it together: refused where it bounds the batch, stored where it bounds each event.
+      const half = { type: "half", data: "x".repeat(Math.floor(limit / 2) + 1), contentType: "text/plain" };
+      const pair = uniqueStream();
+      if (ctx.caps.maxAppendBytesPer === "batch") {
+        await expectCode(ctx.store().append(pair, [half, half]), "VALIDATION");
+        await expectNothingWritten(ctx.store(), pair);
+      } else {
+        await ctx.store().append(pair, [half, half]);
+        expect((await collect(ctx.store().read(pair))).length).toBe(2);
+      }
     });
 
     test("read refuses a zero, negative or fractional maxCount", [], async () => {
