@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CodecRegistry, textCodec } from "../../src/core/codec.js";
-import { isPartialAppendError, type PartialAppendError } from "../../src/core/errors.js";
 import type { RecordedEvent } from "../../src/core/event.js";
 import {
   EnsignEvent,
@@ -16,7 +15,6 @@ import {
 import { toEnsignEventBytes } from "../../src/adapters/ensign/event-mapping.js";
 import { prepareEvents } from "../../src/core/prepare.js";
 import { connect } from "../../src/core/connect.js";
-import { ulidFromString } from "../../src/adapters/ensign/wire/ids.js";
 import type { EnsignServer } from "../emulators/ensign/index.js";
 import { emulator, errorOf, utf8 } from "./helpers.js";
 
@@ -176,32 +174,6 @@ describe("how streams map onto Ensign topics", () => {
     );
     expect(error).toMatchObject({ code: "VALIDATION", field: "events[1]" });
     expect((await errorOf(read(store, stream))).code).toBe("STREAM_NOT_FOUND");
-  });
-
-  it("a batch cut off part-way fails with PartialAppendError naming acknowledged and failed ids", async () => {
-    // A server with grpc-go's default 4 MiB receive limit (the real server's) rejects a 4.5 MB
-    // event by killing the stream, every time it is re-sent: the batch cannot complete.
-    const limited = await emulator({ maxReceiveMessageBytes: 4 * 1024 * 1024 });
-    const client = open({ reconnect: { initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 3 } }, limited);
-    try {
-      const stream = streamIn("partial");
-      const events = [
-        { id: randomUUID(), type: "small", data: { n: 1 } },
-        { id: randomUUID(), type: "huge", data: new Uint8Array(4_500_000) },
-        { id: randomUUID(), type: "small", data: { n: 2 } },
-      ];
-      const error = (await errorOf(client.append(stream, events))) as unknown as PartialAppendError;
-      expect(isPartialAppendError(error)).toBe(true);
-      expect(error.acknowledged).toEqual([events[0]!.id]);
-      expect(error.failed).toEqual([events[1]!.id, events[2]!.id]);
-      expect((error.cause as { code?: string }).code).toBe("CONNECTION");
-      // What was acknowledged is stored exactly once as far as readers can tell.
-      expect((await read(client, stream)).map((e) => e.id)).toEqual([events[0]!.id]);
-      expect(ulidFromString(await client.client.topics.id(client.topicOf(stream))).length).toBe(16);
-    } finally {
-      await client.close();
-      await limited.close();
-    }
   });
 
   it("connect() opens the adapter from an ensign:// URL with credentials from the environment", async () => {

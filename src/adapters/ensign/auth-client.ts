@@ -1,4 +1,6 @@
 import { AuthenticationError, ConnectionError } from "../../core/errors.js";
+import { redactUrl } from "../../core/redact.js";
+import { safeCause } from "../../core/safe-cause.js";
 import type { ClientCredentials } from "./credentials.js";
 
 export interface AuthClientOptions {
@@ -110,7 +112,11 @@ export class AuthClient {
         signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
       });
     } catch (cause) {
-      throw new ConnectionError(`Ensign auth service at ${url} is unreachable`, { cause });
+      // The auth URL may carry credentials (from config or the environment): neither the message
+      // nor the cause may show them.
+      throw new ConnectionError(`Ensign auth service at ${redactUrl(String(url))} is unreachable`, {
+        cause: safeCause(cause, secretsOfUrl(String(url))),
+      });
     }
     const text = await response.text().catch(() => "");
     if (!response.ok) {
@@ -168,4 +174,13 @@ function decodeToken(token: string, which: string): Token {
     notBefore: typeof claims.nbf === "number" ? claims.nbf * 1000 : 0,
     issuedAt: typeof claims.iat === "number" ? claims.iat * 1000 : undefined,
   };
+}
+
+function secretsOfUrl(text: string): string[] {
+  try {
+    const url = new URL(text);
+    return url.password ? [url.password, decodeURIComponent(url.password)] : [];
+  } catch {
+    return [];
+  }
 }

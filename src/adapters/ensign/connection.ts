@@ -24,8 +24,8 @@ const UNAUTHENTICATED_METHODS = new Set<EnsignMethodName>(["Status"]);
 
 /**
  * One gRPC channel to an Ensign node: unary calls, server streams and bidi streams, each with
- * `authorization: Bearer <token>` metadata (renewed by the AuthClient), and message-size limits
- * raised above Ensign's event limit so that an oversized event is nacked, not cut off.
+ * `authorization: Bearer <token>` metadata (renewed by the AuthClient), and generous message-size
+ * limits of its own (what it sends is bounded by the server's receive limit, checked by the publisher).
  */
 export class EnsignConnection {
   readonly #client: grpc.Client;

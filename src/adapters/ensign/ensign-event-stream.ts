@@ -37,7 +37,7 @@ import { bumpWriteGeneration, checkExpectedRevision, withWriterLock, writeMark }
 import { TopicLog, type KnownEvent, type NumberedEntry } from "./topic-log.js";
 import { makeTopicMapper, topicForCategory, type TopicMapper } from "./topic-mapping.js";
 import { toTimestamp } from "./wire/codec.js";
-import { MAX_EVENT_SIZE } from "./wire/limits.js";
+import { MAX_PUBLISHABLE_EVENT_SIZE } from "./wire/limits.js";
 
 export interface EnsignEventStreamOptions extends Omit<EnsignConfig, "backend"> {
   readonly backend?: "ensign";
@@ -67,7 +67,7 @@ export function ensignCapabilities(options: Pick<EnsignConfig, "consistency" | "
     delete: false,
     tombstone: false,
     streamMetadata: false,
-    maxAppendBytes: MAX_EVENT_SIZE,
+    maxAppendBytes: MAX_PUBLISHABLE_EVENT_SIZE,
     maxAppendBytesPer: "event",
   });
 }
@@ -123,7 +123,9 @@ export class EnsignEventStream implements EventStream {
     }
     const topic = this.#topicFor(stream);
     const created = toTimestamp(new Date());
-    const encoded = prepared.map((event, i) => toEnsignEventBytes(stream, event, `events[${i}]`, created));
+    // The publisher's limit is lower than the capability's once a server reset a stream for less.
+    const maxBytes = this.client.publisher.maxEventBytes;
+    const encoded = prepared.map((event, i) => toEnsignEventBytes(stream, event, `events[${i}]`, created, maxBytes));
     options.signal?.throwIfAborted();
     const ids = prepared.map((p) => p.id);
     if (this.#config.consistency !== "single-writer") return this.#appendPrepared(stream, topic, ids, encoded, expected, events);

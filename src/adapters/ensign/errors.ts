@@ -143,6 +143,25 @@ export class EventTooLargeError extends ValidationError implements NackDetails {
   }
 }
 
+/**
+ * An event larger than the server receives (its gRPC message limit, 4 MiB on a stock server):
+ * refused before sending, or failed when the server reset the publish stream for it. Never
+ * stored, and never re-sent (it would break the stream again).
+ */
+export class PublishTooLargeError extends ValidationError {
+  constructor(
+    /** The serialized Ensign event, in bytes. */
+    readonly size: number,
+    /** The largest serialized event the server accepts, in bytes. */
+    readonly limit: number,
+    message: string,
+    field = "event",
+    options?: { cause?: unknown },
+  ) {
+    super(message, field, options);
+  }
+}
+
 /** The topic cannot take events: unknown to the stream, archived or being deleted. */
 export class TopicUnavailableError extends ValidationError implements NackDetails {
   constructor(

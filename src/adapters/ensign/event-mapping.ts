@@ -1,11 +1,12 @@
 import type { CodecRegistry } from "../../core/codec.js";
-import { SerializationError, ValidationError } from "../../core/errors.js";
+import { SerializationError } from "../../core/errors.js";
 import type { EventMetadata, RecordedEvent } from "../../core/event.js";
 import { Position } from "../../core/position.js";
 import type { PreparedEvent } from "../../core/prepare.js";
 import { mimeToString, tryParseMime, MIME } from "./mime.js";
+import { PublishTooLargeError } from "./errors.js";
 import { decodeEvent, encodeEvent, fromTimestamp, toTimestamp } from "./wire/codec.js";
-import { MAX_EVENT_SIZE } from "./wire/limits.js";
+import { MAX_PUBLISHABLE_EVENT_SIZE } from "./wire/limits.js";
 import type { EventWrapper, Timestamp } from "./wire/messages.js";
 
 export const ENSIGN_BACKEND = "ensign";
@@ -20,9 +21,16 @@ export const META_CONTENT_TYPE = "switchyard.contentType";
  * A prepared event as a serialized Ensign Event: data as-is, the content type as the MIME enum
  * (the exact string too when the enum cannot say it), the type as `Type.name` with the schema
  * version as major version, and the stream id, event id and our metadata in reserved keys.
- * An event over Ensign's 5,243,000-byte limit is refused here, before anything is published.
+ * An event larger than the server accepts (`maxBytes`, by default a stock server's 4,194,257) is
+ * refused here, before anything of its batch is published.
  */
-export function toEnsignEventBytes(stream: string, event: PreparedEvent, field: string, created: Timestamp = toTimestamp(new Date())): Uint8Array {
+export function toEnsignEventBytes(
+  stream: string,
+  event: PreparedEvent,
+  field: string,
+  created: Timestamp = toTimestamp(new Date()),
+  maxBytes: number = MAX_PUBLISHABLE_EVENT_SIZE,
+): Uint8Array {
   const mime = mimeFor(event.contentType);
   const metadata: Record<string, string> = { [META_STREAM]: stream, [META_ID]: event.id };
   if (hasKeys(event.metadata)) metadata[META_METADATA] = JSON.stringify(event.metadata);
@@ -34,9 +42,11 @@ export function toEnsignEventBytes(stream: string, event: PreparedEvent, field: 
     type: { name: event.type, major_version: event.schemaVersion, minor_version: 0, patch_version: 0 },
     created,
   });
-  if (bytes.byteLength > MAX_EVENT_SIZE) {
-    throw new ValidationError(
-      `${field} encodes to ${bytes.byteLength} bytes; Ensign stores events of at most ${MAX_EVENT_SIZE} bytes`,
+  if (bytes.byteLength > maxBytes) {
+    throw new PublishTooLargeError(
+      bytes.byteLength,
+      maxBytes,
+      `${field} encodes to an Ensign event of ${bytes.byteLength} bytes; the server accepts at most ${maxBytes} bytes per event`,
       field,
     );
   }

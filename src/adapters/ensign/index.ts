@@ -24,6 +24,7 @@ export {
   NoRowsError,
   PublishDeniedError,
   PublishFailedError,
+  PublishTooLargeError,
   TopicExistsError,
   TopicNotFoundError,
   TopicUnavailableError,
@@ -31,5 +32,5 @@ export {
   type NackError,
 } from "./errors.js";
 export { NackCode, TopicState } from "./wire/enums.js";
-export { MAX_EVENT_SIZE } from "./wire/limits.js";
+export { MAX_EVENT_SIZE, MAX_PUBLISHABLE_EVENT_SIZE, SERVER_MAX_RECEIVE_BYTES } from "./wire/limits.js";
 export { Publisher, Subscriber, publishes, publishesEach, subscribes, withEnsign, type PublishesOptions, type SubscriberRun } from "./pyensign.js";

@@ -5,7 +5,9 @@ import { backoffDelay } from "../../core/subscription.js";
 import type { EnsignConnection } from "./connection.js";
 import { fromGrpcError, GrpcStatus, nackToError } from "./errors.js";
 import { randomBytes } from "node:crypto";
+import { refusedAsTooLarge, resetAsTooLarge, sizeResetLimit } from "./publish-size.js";
 import { fromTimestamp } from "./wire/codec.js";
+import { maxEventBytesFor, publishRequestBytes, SERVER_MAX_RECEIVE_BYTES } from "./wire/limits.js";
 import type { PublisherReply, PublisherRequest, WireInput } from "./wire/messages.js";
 
 export interface PublishAck {
@@ -33,6 +35,8 @@ interface Pending {
   readonly topicId: Uint8Array;
   readonly topicKey: string;
   readonly event: Uint8Array;
+  /** Size of its PublisherRequest on the wire. */
+  readonly bytes: number;
   /** Written to some stream at least once: a re-send may store it twice. */
   sent: boolean;
   /** A reopen was already done for this event's topic; if still not allowed, let the server nack it. */
@@ -60,7 +64,10 @@ export interface PublisherStats {
  * promise. The stream's allowed topics are fixed when it opens, so an event for a topic the
  * stream does not know makes it drain (wait for outstanding acks), close and reopen. A broken
  * stream is reopened with backoff and every unacknowledged event is sent again, in order: nothing
- * acknowledged is lost and nothing is dropped, but a re-sent event may be stored twice.
+ * acknowledged is lost and nothing is dropped, but a re-sent event may be stored twice. The
+ * exception is an event over the server's message limit: it is refused before sending, and if the
+ * server resets the stream for one anyway (its limit is lower than believed), that event fails
+ * and the lower limit is kept, while the others are sent again.
  */
 export class Publisher {
   readonly #connection: EnsignConnection;
@@ -78,12 +85,19 @@ export class Publisher {
   #allowed = new Set<string>();
   #needsReopen = false;
   #failures = 0;
+  /** The server's receive limit: grpc-go's default, lowered when a server resets a stream for less. */
+  #maxMessageBytes = SERVER_MAX_RECEIVE_BYTES;
   #timer: NodeJS.Timeout | undefined;
   readonly stats: PublisherStats = { opened: 0, reconnects: 0, sent: 0, resent: 0, acks: 0, nacks: 0 };
 
   constructor(connection: EnsignConnection, options: PublisherOptions) {
     this.#connection = connection;
     this.#options = options;
+  }
+
+  /** The largest serialized event this publisher sends (what the server is known to accept). */
+  get maxEventBytes(): number {
+    return maxEventBytesFor(this.#maxMessageBytes);
   }
 
   /** Number of events queued or awaiting an ack. */
@@ -94,6 +108,8 @@ export class Publisher {
   /** Queues a serialized Event for a topic id; settles on its ack (or with its typed nack error). */
   publish(topicId: Uint8Array, event: Uint8Array): Promise<PublishAck> {
     if (this.#state === "closed") return Promise.reject(new ClosedError("The Ensign publisher is closed"));
+    const bytes = publishRequestBytes(event.byteLength, topicId.byteLength, LOCAL_ID_BYTES);
+    if (bytes > this.#maxMessageBytes) return Promise.reject(refusedAsTooLarge(event.byteLength, this.#maxMessageBytes));
     const key = (this.#sequence = (this.#sequence + 1) >>> 0);
     const localId = this.#localId(key);
     if (topicId !== this.#lastTopicId) {
@@ -108,6 +124,7 @@ export class Publisher {
         topicId,
         topicKey,
         event,
+        bytes,
         sent: false,
         reopened: false,
         resolve,
@@ -302,6 +319,8 @@ export class Publisher {
     // Unacknowledged events go back to the front of the queue, in their original order.
     this.#queue.unshift(...this.#inflight.values());
     this.#inflight.clear();
+    const resetLimit = sizeResetLimit(error);
+    if (resetLimit !== undefined) this.#dropOversized(resetLimit, error);
     const code = (error as { code?: unknown }).code;
     if (code === GrpcStatus.UNAUTHENTICATED) this.#connection.auth.invalidateAccessToken();
     const fatal =
@@ -332,6 +351,19 @@ export class Publisher {
       this.#state = "idle";
       this.#pump();
     }, backoffDelay(this.#failures, this.#options.reconnect));
+  }
+
+  /** The server reset the stream for a message over `limit`: fail what cannot fit (never stored), keep the rest. */
+  #dropOversized(limit: number, cause: unknown): void {
+    this.#maxMessageBytes = Math.min(this.#maxMessageBytes, limit);
+    const kept = this.#queue.filter((p) => p.bytes <= this.#maxMessageBytes);
+    const dropped = this.#queue.filter((p) => p.bytes > this.#maxMessageBytes);
+    this.#queue.splice(0, this.#queue.length, ...kept);
+    for (const p of dropped) {
+      const size = p.event.byteLength;
+      p.reject(p.sent ? resetAsTooLarge(size, p.bytes, this.#maxMessageBytes, cause) : refusedAsTooLarge(size, this.#maxMessageBytes));
+    }
+    if (this.pending === 0) for (const done of [...this.#idleWaiters]) done();
   }
 
   #failAll(errorFor: (pending: Pending) => SwitchyardError): void {

@@ -16,4 +16,6 @@ export interface EmulatorContext {
   startedAt: number;
   nowMs: () => number;
   maintenance: boolean;
+  /** Serialized events above this are nacked MAX_EVENT_SIZE_EXCEEDED. */
+  maxEventBytes: number;
 }

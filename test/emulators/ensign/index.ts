@@ -18,15 +18,17 @@
  * project `server.projectId`); `accessTtlSeconds` (3600), `refreshTtlSeconds` (7200),
  * `refreshOverlapSeconds` (900: the refresh token's nbf is that long before the access token's
  * exp, never before iat); `subscriberBuffer` (16384); `now` (clock for tokens and commit stamps);
- * `maxReceiveMessageBytes` (default 16 MiB; the real server keeps grpc-go's 4 MiB, exported as
- * REAL_SERVER_MAX_RECEIVE_BYTES: with it, a publish request above 4 MiB fails the whole stream
- * with RESOURCE_EXHAUSTED instead of drawing a MAX_EVENT_SIZE_EXCEEDED nack).
+ * `maxReceiveMessageBytes` (default: the real server's, grpc-go's 4 MiB, exported as
+ * REAL_SERVER_MAX_RECEIVE_BYTES: a request above it ends its stream with RESOURCE_EXHAUSTED
+ * "grpc: received message larger than max (N vs. LIMIT)", and is counted in `oversizedRequests`);
+ * `maxEventBytes` (default the server's 5,243,000: larger serialized events are nacked
+ * MAX_EVENT_SIZE_EXCEEDED, which a stock server only reaches with a raised receive limit).
  *
  * Test hooks: `stop()` (open Publish/Subscribe/EnSQL streams end with UNAVAILABLE, as for a killed
  * server; then both listeners close), `start()`, `restart()` (same ports, same data, same API keys
  * and signing key, so issued tokens stay valid), `dropSubscribers()` (ends every Subscribe stream
  * with UNAVAILABLE), `setMaintenance(on)`, `eventCount`, `droppedEvents`, `subscriberCount`,
- * `authCalls`, `store` (direct access to topics and logs).
+ * `authCalls`, `oversizedRequests`, `store` (direct access to topics and logs).
  *
  * Behaviour of the real server that clients must cope with (reproduced here):
  * - Auth: POST /v1/authenticate {client_id, client_secret} -> {access_token, refresh_token,
@@ -38,8 +40,9 @@
  *   topic filter matching none) -> FAILED_PRECONDITION "no topics available"; reply ready with the
  *   topic name -> 16-byte id map. The allowed topics are fixed when the stream opens: a topic
  *   created later is Nack TOPIC_UNKNOWN on that stream. Ack/Nack.id = the event's local_id. Event
- *   bytes > 5,243,000 -> Nack MAX_EVENT_SIZE_EXCEEDED. Event ids are 10-byte RLIDs. Client
- *   half-close -> close_stream {events, topics, acks, nacks} then OK.
+ *   bytes > 5,243,000 -> Nack MAX_EVENT_SIZE_EXCEEDED (only reachable with a raised receive
+ *   limit). Event ids are 10-byte RLIDs. Client half-close -> close_stream {events, topics, acks,
+ *   nacks} then OK.
  * - Stored events carry no `committed` timestamp and no local_id (the broker stores before it
  *   stamps `committed`); only the live copy sent to subscribers has `committed`.
  * - Subscribe: first request subscription; live fan-out of events committed after the stream

@@ -4,9 +4,10 @@ import type { Server as HttpServer } from "node:http";
 import * as grpc from "@grpc/grpc-js";
 import {
   ENSIGN_SERVICE,
-  GRPC_MAX_MESSAGE_BYTES,
   GRPC_MESSAGE_SIZE_OPTIONS,
   HEALTH_SERVICE,
+  MAX_EVENT_SIZE,
+  SERVER_MAX_RECEIVE_BYTES,
   newUlid,
   ulidToString,
 } from "../../../src/adapters/ensign/wire/index.js";
@@ -16,6 +17,7 @@ import type { EmulatorContext } from "./context.js";
 import { healthCheck, healthWatch, info, statusHandler } from "./info-rpc.js";
 import { createQuarterdeck, type ApiKeyRecord, type QuarterdeckState } from "./quarterdeck.js";
 import { explain, handleEnsql } from "./query-rpc.js";
+import { ReceiveLimit } from "./receive-limit.js";
 import { authed } from "./rpc.js";
 import { EnsignStore } from "./store.js";
 import { handlePublish, handleSubscribe } from "./streams.js";
@@ -57,16 +59,17 @@ export interface EnsignServerOptions {
   /** Clock for tokens and commit stamps (ms since epoch); default Date.now. */
   now?: () => number;
   /**
-   * gRPC receive limit of the server. Default: raised above the 5,243,000-byte event limit
-   * (GRPC_MAX_MESSAGE_BYTES) so oversized events get their MAX_EVENT_SIZE_EXCEEDED nack. The real
-   * Ensign server keeps grpc-go's default, REAL_SERVER_MAX_RECEIVE_BYTES (4 MiB): pass that to
-   * reproduce how it fails a publish stream with RESOURCE_EXHAUSTED for events above ~4 MiB.
+   * gRPC receive limit of the server. Default: the real server's, grpc-go's 4 MiB
+   * (REAL_SERVER_MAX_RECEIVE_BYTES): a larger request ends its stream with RESOURCE_EXHAUSTED.
+   * A test that needs the MAX_EVENT_SIZE_EXCEEDED nack for a 5 MB event raises it.
    */
   maxReceiveMessageBytes?: number;
+  /** Serialized events above this are nacked MAX_EVENT_SIZE_EXCEEDED. Default: the server's 5,243,000. */
+  maxEventBytes?: number;
 }
 
 /** grpc-go's default server receive limit, which the real Ensign server does not change. */
-export const REAL_SERVER_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
+export const REAL_SERVER_MAX_RECEIVE_BYTES = SERVER_MAX_RECEIVE_BYTES;
 
 export interface EnsignServerCredentials {
   clientId: string;
@@ -95,7 +98,7 @@ export class EnsignServer {
   private boundAuthPort: number;
   private readonly subscriberBuffer: number;
   private readonly openCalls = new Set<StreamingCall>();
-  private readonly maxReceiveMessageBytes: number;
+  private readonly receiveLimit: ReceiveLimit;
   private closed = false;
 
   constructor(options: EnsignServerOptions = {}) {
@@ -103,7 +106,7 @@ export class EnsignServer {
     this.boundPort = options.port ?? 0;
     this.boundAuthPort = options.authPort ?? 0;
     this.subscriberBuffer = options.subscriberBuffer ?? 16_384;
-    this.maxReceiveMessageBytes = options.maxReceiveMessageBytes ?? GRPC_MAX_MESSAGE_BYTES;
+    this.receiveLimit = new ReceiveLimit(options.maxReceiveMessageBytes ?? REAL_SERVER_MAX_RECEIVE_BYTES);
     const specs = options.clients ?? [{ clientId: randomKey(32), clientSecret: randomKey(64) }];
     this.clients = specs.map((spec) => ({
       clientId: spec.clientId,
@@ -139,6 +142,7 @@ export class EnsignServer {
       startedAt: Date.now(),
       nowMs,
       maintenance: false,
+      maxEventBytes: options.maxEventBytes ?? MAX_EVENT_SIZE,
     };
   }
 
@@ -181,6 +185,11 @@ export class EnsignServer {
   /** Number of events stored over all projects and topics. */
   get eventCount(): number {
     return this.store.eventCount();
+  }
+
+  /** Request messages refused for being over the receive limit (each ended its stream). */
+  get oversizedRequests(): number {
+    return this.receiveLimit.refused;
   }
 
   /** Live events dropped because a subscriber's queue was full. */
@@ -235,12 +244,14 @@ export class EnsignServer {
   }
 
   private async listenGrpc(): Promise<void> {
+    // The receive limit is enforced by this.receiveLimit's interceptor, not by grpc-js.
     const server = new grpc.Server({
       ...GRPC_MESSAGE_SIZE_OPTIONS,
-      "grpc.max_receive_message_length": this.maxReceiveMessageBytes,
+      "grpc.max_receive_message_length": -1,
+      interceptors: [this.receiveLimit.interceptor],
     });
     const ctx = () => this.ctx;
-    server.addService(ENSIGN_SERVICE, {
+    server.addService(this.receiveLimit.measure(ENSIGN_SERVICE), {
       Publish: (call: grpc.ServerDuplexStream<never, never>) => this.track(call, handlePublish(ctx(), call)),
       Subscribe: (call: grpc.ServerDuplexStream<never, never>) =>
         this.track(call, handleSubscribe(ctx(), call, this.subscriberBuffer)),
@@ -256,7 +267,7 @@ export class EnsignServer {
       Info: authed(ctx, info),
       Status: statusHandler(ctx),
     } as unknown as grpc.UntypedServiceImplementation);
-    server.addService(HEALTH_SERVICE, {
+    server.addService(this.receiveLimit.measure(HEALTH_SERVICE), {
       Check: healthCheck(ctx),
       Watch: healthWatch(ctx),
     } as unknown as grpc.UntypedServiceImplementation);

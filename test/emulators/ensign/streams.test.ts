@@ -4,6 +4,7 @@ import {
   MAX_EVENT_SIZE,
   NackCode,
   encodeEvent,
+  encodeMessage,
   newUlid,
   topicNameHash,
   ulidToString,
@@ -12,7 +13,7 @@ import {
   type SubscribeReply,
   type Topic,
 } from "../../../src/adapters/ensign/wire/index.js";
-import { REAL_SERVER_MAX_RECEIVE_BYTES, startEnsignServer, type EnsignServer } from "./index.js";
+import { startEnsignServer, type EnsignServer } from "./index.js";
 import { RawEnsignClient, eventually, login, type StreamProbe } from "./test-client.js";
 
 const eventBytes = (text: string) => encodeEvent({ data: Buffer.from(text), mimetype: 50, type: { name: "Note", major_version: 1 } });
@@ -24,7 +25,8 @@ describe("Ensign emulator: Publish and Subscribe streams", () => {
   let audit: Topic;
 
   beforeAll(async () => {
-    server = await startEnsignServer({ subscriberBuffer: 2 });
+    // The 5,243,000-byte nack below needs a receive limit above the real server's 4 MiB.
+    server = await startEnsignServer({ subscriberBuffer: 2, maxReceiveMessageBytes: 16 * 1024 * 1024 });
     client = new RawEnsignClient(server.endpoint, (await login(server)).access_token);
   });
 
@@ -245,8 +247,8 @@ describe("Ensign emulator: Publish and Subscribe streams", () => {
     expect(server.subscriberCount).toBe(0);
   });
 
-  it("with the real server's 4 MiB receive limit, a larger event fails the stream RESOURCE_EXHAUSTED", async () => {
-    const strict = await startEnsignServer({ maxReceiveMessageBytes: REAL_SERVER_MAX_RECEIVE_BYTES });
+  it("by default, as the real server, a request over 4 MiB ends the stream RESOURCE_EXHAUSTED in grpc-go's words", async () => {
+    const strict = await startEnsignServer();
     const strictClient = new RawEnsignClient(strict.endpoint, (await login(strict)).access_token);
     try {
       const topic = await strictClient.unary<Topic>("CreateTopic", { name: "big" });
@@ -256,8 +258,15 @@ describe("Ensign emulator: Publish and Subscribe streams", () => {
       stream.write({ event: { topic_id: topic.id, local_id: Buffer.from("ok"), event: Buffer.alloc(4_000_000, 1) } });
       expect((await stream.reply(2)).ack).toBeDefined();
       stream.write({ event: { topic_id: topic.id, local_id: Buffer.from("big"), event: Buffer.alloc(4_500_000, 1) } });
-      expect((await stream.finished()).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      const size = encodeMessage("ensign.v1beta1.PublisherRequest", {
+        event: { topic_id: topic.id, local_id: Buffer.from("big"), event: Buffer.alloc(4_500_000, 1) },
+      }).byteLength;
+      expect(await stream.finished()).toMatchObject({
+        code: grpc.status.RESOURCE_EXHAUSTED,
+        details: `grpc: received message larger than max (${size} vs. 4194304)`,
+      });
       expect(stream.received.some((r) => r.nack)).toBe(false);
+      expect(strict.oversizedRequests).toBe(1);
     } finally {
       strictClient.close();
       await strict.close();

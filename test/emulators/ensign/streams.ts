@@ -1,7 +1,6 @@
 /** Publish and Subscribe: the bidi streams, with the real server's handshake and checks. */
 import { status, type ServerDuplexStream } from "@grpc/grpc-js";
 import {
-  MAX_EVENT_SIZE,
   NackCode,
   isUlidString,
   toTimestamp,
@@ -134,7 +133,7 @@ async function publishLoop(
       nack(event.local_id, NackCode.TOPIC_UNKNOWN);
       continue;
     }
-    if (event.event.length > MAX_EVENT_SIZE) {
+    if (event.event.length > ctx.maxEventBytes) {
       nack(event.local_id, NackCode.MAX_EVENT_SIZE_EXCEEDED);
       continue;
     }
