@@ -1,9 +1,3 @@
-import { memoryBackend } from "../adapters/memory/backend.js";
-import type { MemoryConfig } from "../adapters/memory/config.js";
-import { eventStoreDBBackend } from "../adapters/eventstoredb/backend.js";
-import type { EventStoreDBConfig } from "../adapters/eventstoredb/config.js";
-import { ensignBackend } from "../adapters/ensign/backend.js";
-import type { EnsignConfig } from "../adapters/ensign/config.js";
 import type { BackendDescriptor } from "./backend.js";
 import { ConfigurationError } from "./errors.js";
 import type { EventStream } from "./event-stream.js";
@@ -12,23 +6,23 @@ import { redactUrl } from "./redact.js";
 import { withoutSecrets } from "./safe-cause.js";
 import { secretsIn } from "./secrets.js";
 
-/** Config for any built-in backend; each adapter's `config.ts` defines its own shape. */
-export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig;
+/** A config object of some backend: its `backend` names the descriptor that reads it. */
+export interface BackendConfig {
+  readonly backend: string;
+}
 
-// The one list of built-in backends. Descriptors import zod only, never a driver.
-const BACKENDS: readonly BackendDescriptor<ConnectConfig>[] = [
-  memoryBackend as BackendDescriptor<ConnectConfig>,
-  eventStoreDBBackend as BackendDescriptor<ConnectConfig>,
-  ensignBackend as BackendDescriptor<ConnectConfig>,
-];
+// Descriptors differ in their config type; the registry only hands each its own.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDescriptor = BackendDescriptor<any>;
 
 /**
- * Opens an EventStream from a URL (`memory:`, `esdb://host:2113?tls=false`, `ensign://…`) or a
- * config object. The adapter is imported only when chosen.
+ * Opens an EventStream from a URL or a config object with the first of `backends` that knows
+ * its scheme or name. The adapter is imported only when chosen. Used by `connect()`, which adds
+ * the built-in backends; core itself knows no adapter.
  */
-export async function connect(target: string | URL | ConnectConfig): Promise<EventStream> {
-  const config = parseConnectTarget(target);
-  const backend = BACKENDS.find((b) => b.name === config.backend)!;
+export async function openBackend(backends: readonly AnyDescriptor[], target: string | URL | BackendConfig): Promise<EventStream> {
+  const config = parseBackendTarget(backends, target);
+  const backend = backends.find((b) => b.name === config.backend)!;
   const create = await importPeerDependent(backend.name, backend.peerDependencies ?? [], () => backend.load());
   try {
     return await create(config);
@@ -41,44 +35,44 @@ export async function connect(target: string | URL | ConnectConfig): Promise<Eve
  * Validates a URL or config object into a typed config, without loading any adapter. Errors
  * carry no secret of the target: not in their message, cause chain or fields.
  */
-export function parseConnectTarget(target: string | URL | ConnectConfig): ConnectConfig {
+export function parseBackendTarget(backends: readonly AnyDescriptor[], target: string | URL | BackendConfig): BackendConfig {
   try {
-    return parseTarget(target);
+    return parseTarget(backends, target);
   } catch (error) {
     throw withoutSecrets(error, secretsIn(target), "Invalid connection settings");
   }
 }
 
-function parseTarget(target: string | URL | ConnectConfig): ConnectConfig {
-  if (typeof target === "string" || target instanceof URL) return configFromUrl(String(target));
+function parseTarget(backends: readonly AnyDescriptor[], target: string | URL | BackendConfig): BackendConfig {
+  if (typeof target === "string" || target instanceof URL) return configFromUrl(backends, String(target));
   if (typeof target !== "object" || target === null) {
     throw new ConfigurationError(`connect() expects a URL string or a config object, got ${target === null ? "null" : typeof target}`);
   }
   const name = (target as { backend?: unknown }).backend;
-  const backend = BACKENDS.find((b) => b.name === name);
+  const backend = backends.find((b) => b.name === name);
   if (!backend) {
     throw new ConfigurationError(
-      `Unknown backend ${JSON.stringify(name) ?? "undefined"}: expected one of ${BACKENDS.map((b) => `"${b.name}"`).join(", ")}`,
+      `Unknown backend ${JSON.stringify(name) ?? "undefined"}: expected one of ${backends.map((b) => `"${b.name}"`).join(", ")}`,
     );
   }
   const parsed = backend.configSchema.safeParse(target);
   if (!parsed.success) {
     throw new ConfigurationError(`Invalid ${backend.name} config: ${describeIssues(parsed.error.issues)}`);
   }
-  return parsed.data;
+  return parsed.data as BackendConfig;
 }
 
 const SCHEME = /^\s*([A-Za-z][A-Za-z0-9+.-]*:)/;
 
-function configFromUrl(text: string): ConnectConfig {
-  const expected = BACKENDS.flatMap((b) => b.schemes.map((s) => `${s}…`)).join(", ");
+function configFromUrl(backends: readonly AnyDescriptor[], text: string): BackendConfig {
+  const expected = backends.flatMap((b) => b.schemes.map((s) => `${s}…`)).join(", ");
   const scheme = SCHEME.exec(text)?.[1]?.toLowerCase();
-  const backend = BACKENDS.find((b) => scheme !== undefined && b.schemes.includes(scheme));
+  const backend = backends.find((b) => scheme !== undefined && b.schemes.includes(scheme));
   if (scheme !== undefined && !backend) {
     throw new ConfigurationError(`Unknown scheme "${scheme}" in "${redactUrl(text)}": expected one of ${expected}`);
   }
   if (!backend) throw new ConfigurationError(`Malformed connection URL "${redactUrl(text)}": expected one of ${expected}`);
-  let config: ConnectConfig;
+  let config: BackendConfig;
   if (backend.fromConnectionString) {
     config = backend.fromConnectionString(text);
   } else {
@@ -90,7 +84,7 @@ function configFromUrl(text: string): ConnectConfig {
   if (!parsed.success) {
     throw new ConfigurationError(`Invalid ${backend.name} URL "${redactUrl(text)}": ${describeIssues(parsed.error.issues)}`);
   }
-  return parsed.data;
+  return parsed.data as BackendConfig;
 }
 
 // zod messages name the field and the rule, never the value.

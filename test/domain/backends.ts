@@ -3,7 +3,7 @@
  * emulator) is available here. Each test file builds the same domain code against each entry.
  */
 import type { Capabilities } from "../../src/core/capabilities.js";
-import { connect } from "../../src/core/connect.js";
+import { connect } from "../../src/connect.js";
 import type { EventStream } from "../../src/core/event-stream.js";
 import { createMemoryEventStream } from "../../src/adapters/memory/index.js";
 import { createEventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";

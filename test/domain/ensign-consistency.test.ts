@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../src/core/connect.js";
+import { connect } from "../../src/connect.js";
 import { UnsupportedOperationError } from "../../src/core/errors.js";
 import { createCommandHandler } from "../../src/core/domain/index.js";
 import { runBankExample } from "../../examples/bank/index.js";

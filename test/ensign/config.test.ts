@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConnectTarget } from "../../src/core/connect.js";
+import { parseConnectTarget } from "../../src/connect.js";
 import {
   categoryOf,
   ensignCapabilities,

@@ -1,5 +1,5 @@
 import { describe, it } from "vitest";
-import { connect } from "../../src/core/connect.js";
+import { connect } from "../../src/connect.js";
 import { createEnsignEventStream, ensignCapabilities } from "../../src/adapters/ensign/index.js";
 import { ensignConfigFromUrl } from "../../src/adapters/ensign/config.js";
 import { runConformanceSuite } from "../../src/testing/index.js";

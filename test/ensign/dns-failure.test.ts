@@ -4,7 +4,7 @@
  * only once it was written to an established stream).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../src/core/connect.js";
+import { connect } from "../../src/connect.js";
 import { isConnectionError, type ConnectionError } from "../../src/core/errors.js";
 import type { EnsignServer } from "../emulators/ensign/index.js";
 import { emulator, errorOf } from "./helpers.js";

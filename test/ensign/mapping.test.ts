@@ -14,7 +14,7 @@ import {
 } from "../../src/adapters/ensign/index.js";
 import { toEnsignEventBytes } from "../../src/adapters/ensign/event-mapping.js";
 import { prepareEvents } from "../../src/core/prepare.js";
-import { connect } from "../../src/core/connect.js";
+import { connect } from "../../src/connect.js";
 import type { EnsignServer } from "../emulators/ensign/index.js";
 import { emulator, errorOf, utf8 } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { connect, parseConnectTarget } from "../../src/core/connect.js";
+import { connect, parseConnectTarget } from "../../src/connect.js";
 import { isConfigurationError } from "../../src/core/errors.js";
 import { createEventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
 

@@ -1,5 +1,5 @@
 import { describe } from "vitest";
-import { connect } from "../../src/core/connect.js";
+import { connect } from "../../src/connect.js";
 import { createEventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
 import { runConformanceSuite } from "../../src/testing/index.js";
 import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";

@@ -4,7 +4,7 @@
  */
 import { DeadlineExceededError, UnavailableError } from "@eventstore/db-client";
 import { describe, expect, it } from "vitest";
-import { connect } from "../../src/core/connect.js";
+import { connect } from "../../src/connect.js";
 import { isConnectionError, type ConnectionError } from "../../src/core/errors.js";
 import { translateError } from "../../src/adapters/eventstoredb/errors.js";
 import { rejection, uniqueStream } from "./support.js";

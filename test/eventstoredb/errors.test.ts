@@ -6,7 +6,7 @@ import {
   jsonEvent,
 } from "@eventstore/db-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../src/core/connect.js";
+import { connect } from "../../src/connect.js";
 import {
   isAuthenticationError,
   isAuthorizationError,

@@ -2,7 +2,7 @@ import { EventStoreDBClient, jsonEvent, binaryEvent, type ResolvedEvent } from "
 import type { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CodecRegistry, type Codec } from "../../src/core/codec.js";
-import { connect } from "../../src/core/connect.js";
+import { connect } from "../../src/connect.js";
 import { isSerializationError, isStreamNotFoundError, isValidationError } from "../../src/core/errors.js";
 import {
   CAUSATION_ID_KEY,

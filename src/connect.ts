@@ -1,0 +1,65 @@
+import { ensignBackend } from "./adapters/ensign/backend.js";
+import type { EnsignConfig } from "./adapters/ensign/config.js";
+import { eventStoreDBBackend } from "./adapters/eventstoredb/backend.js";
+import type { EventStoreDBConfig } from "./adapters/eventstoredb/config.js";
+import { memoryBackend } from "./adapters/memory/backend.js";
+import type { MemoryConfig } from "./adapters/memory/config.js";
+import type { BackendDescriptor } from "./core/backend.js";
+import { openBackend, parseBackendTarget, type BackendConfig } from "./core/backend-registry.js";
+import type { EventStream } from "./core/event-stream.js";
+
+/** Config for any built-in backend; each adapter's `config.ts` defines its own shape. */
+export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig;
+
+/**
+ * The built-in backends. Descriptors import zod only, never a driver: the adapter is loaded when
+ * a URL or config chooses it.
+ */
+export const builtInBackends: readonly BackendDescriptor<ConnectConfig>[] = [
+  memoryBackend as BackendDescriptor<ConnectConfig>,
+  eventStoreDBBackend as BackendDescriptor<ConnectConfig>,
+  ensignBackend as BackendDescriptor<ConnectConfig>,
+];
+
+export interface ConnectOptions<TConfig extends BackendConfig = BackendConfig> {
+  /**
+   * Further backends, such as a third-party adapter's descriptor: they are tried before the
+   * built-in ones, so one may also replace a built-in scheme.
+   */
+  readonly backends?: readonly BackendDescriptor<TConfig>[];
+}
+
+/**
+ * Opens an EventStream from a URL (`memory:`, `esdb://host:2113?tls=false`, `ensign://…`, or a
+ * scheme of a backend in `options.backends`) or a config object. The adapter is imported only
+ * when chosen.
+ */
+export function connect<TConfig extends BackendConfig = ConnectConfig>(
+  target: string | URL | ConnectConfig | TConfig,
+  options: ConnectOptions<TConfig> = {},
+): Promise<EventStream> {
+  return openBackend(backendsOf(options), target);
+}
+
+/** Validates a URL or config object into a typed config, without loading any adapter. */
+export function parseConnectTarget<TConfig extends BackendConfig = ConnectConfig>(
+  target: string | URL | ConnectConfig | TConfig,
+  options: ConnectOptions<TConfig> = {},
+): ConnectConfig | TConfig {
+  return parseBackendTarget(backendsOf(options), target) as ConnectConfig | TConfig;
+}
+
+/**
+ * Types a third-party backend's descriptor (its schemes, config schema, URL parser and lazy
+ * loader) for `connect(url, { backends: [descriptor] })`.
+ */
+export function defineBackend<TConfig extends BackendConfig>(descriptor: BackendDescriptor<TConfig>): BackendDescriptor<TConfig> {
+  return descriptor;
+}
+
+// Each descriptor only ever reads configs carrying its own name, so the list can be widened.
+function backendsOf<TConfig extends BackendConfig>(options: ConnectOptions<TConfig>): readonly BackendDescriptor<BackendConfig>[] {
+  const builtIn = builtInBackends as readonly BackendDescriptor<BackendConfig>[];
+  const extra = (options.backends ?? []) as readonly BackendDescriptor<TConfig>[] as readonly unknown[] as readonly BackendDescriptor<BackendConfig>[];
+  return extra.length === 0 ? builtIn : [...extra, ...builtIn];
+}
