@@ -1,4 +1,5 @@
 import { SerializationError } from "./errors.js";
+import { stringifyStrict } from "./strict-json.js";
 
 /** Turns event data into bytes and back for one content type. */
 export interface Codec {
@@ -17,20 +18,8 @@ const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 export const jsonCodec: Codec = {
   contentType: JSON_CONTENT_TYPE,
   encode(data) {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(data);
-    } catch (cause) {
-      // BigInt values and cycles land here.
-      throw new SerializationError(
-        `Data cannot be encoded as JSON: ${(cause as Error).message}`,
-        JSON_CONTENT_TYPE,
-        { cause },
-      );
-    }
-    if (text === undefined) {
-      throw new SerializationError(`Data of type ${typeof data} has no JSON form`, JSON_CONTENT_TYPE);
-    }
+    // Refuses what JSON would change silently (NaN, functions, …) rather than store it altered.
+    const text = stringifyStrict(data, JSON_CONTENT_TYPE);
     // Buffer.from is a Uint8Array and about twice as fast as TextEncoder for short strings.
     return Buffer.from(text, "utf8");
   },

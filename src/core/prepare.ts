@@ -3,6 +3,7 @@ import type { AppendLimitScope } from "./capabilities.js";
 import type { CodecRegistry } from "./codec.js";
 import { ValidationError, SerializationError } from "./errors.js";
 import type { EventData, EventMetadata } from "./event.js";
+import { stringifyStrict } from "./strict-json.js";
 import { assertStreamName, assertUuid } from "./validation.js";
 
 /** An event checked and encoded, ready for any adapter to write. */
@@ -20,6 +21,9 @@ export interface PreparedEvent {
 }
 
 const utf8 = new TextEncoder();
+
+/** Names, types and metadata keys starting with "$" belong to backends (EventStoreDB's system streams, events and keys) and to this library. */
+const SYSTEM_PREFIX = "$";
 
 /** How a backend's `maxAppendBytes` applies (`capabilities.maxAppendBytesPer`) and how it counts an event. */
 export interface AppendSizeRule {
@@ -42,12 +46,33 @@ export function prepareEvents(
   rule: AppendSizeRule = PER_BATCH,
 ): PreparedEvent[] {
   assertStreamName(stream);
+  if (stream.startsWith(SYSTEM_PREFIX)) {
+    throw new ValidationError(`Stream names starting with "$" are the backend's system streams and cannot be appended to, got "${stream}"`, "stream");
+  }
   if (!Array.isArray(events)) throw new ValidationError("events must be an array", "events");
   if (events.length === 0) throw new ValidationError("events must hold at least one event", "events");
   const prepared = new Array<PreparedEvent>(events.length);
   for (let i = 0; i < events.length; i++) prepared[i] = prepareEvent(events[i], codecs, `events[${i}]`);
+  if (prepared.length > 1) assertDistinctIds(prepared);
   if (maxAppendBytes !== undefined) assertWithinLimit(stream, prepared, maxAppendBytes, rule);
   return prepared;
+}
+
+/**
+ * Two events with one id in a batch cannot both be stored and kept apart (idempotency would drop
+ * one on some backends and not others), so the batch is refused.
+ */
+function assertDistinctIds(prepared: readonly PreparedEvent[]): void {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < prepared.length; i++) {
+    const event = prepared[i]!;
+    if (!event.idGiven) continue;
+    const first = seen.get(event.id);
+    if (first !== undefined) {
+      throw new ValidationError(`events[${i}].id repeats the id of events[${first}] (${event.id}): ids within one append must differ`, `events[${i}].id`);
+    }
+    seen.set(event.id, i);
+  }
 }
 
 function assertWithinLimit(stream: string, prepared: readonly PreparedEvent[], limit: number, rule: AppendSizeRule): void {
@@ -77,6 +102,9 @@ export function prepareEvent(event: EventData | undefined, codecs: CodecRegistry
   const { type, data, metadata, id, contentType, schemaVersion } = event;
   if (typeof type !== "string" || type.length === 0) {
     throw new ValidationError(`${field}.type must be a non-empty string`, `${field}.type`);
+  }
+  if (type.startsWith(SYSTEM_PREFIX)) {
+    throw new ValidationError(`${field}.type "${type}": types starting with "$" are reserved for the backend's system events`, `${field}.type`);
   }
   const eventId = id ?? randomUUID();
   if (id !== undefined) assertUuid(id, `${field}.id`);
@@ -116,13 +144,16 @@ function prepareMetadata(metadata: unknown, field: string): { value: EventMetada
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
     throw new ValidationError(`${field} must be a plain object`, field);
   }
+  for (const key in metadata) {
+    if (key.startsWith(SYSTEM_PREFIX)) {
+      throw new ValidationError(`${field}.${key}: metadata keys starting with "$" are reserved for the backend and this library`, `${field}.${key}`);
+    }
+  }
   let text: string;
   try {
-    text = JSON.stringify(metadata);
-  } catch (cause) {
-    throw new SerializationError(`${field} cannot be encoded as JSON: ${(cause as Error).message}`, "application/json", {
-      cause,
-    });
+    text = stringifyStrict(metadata);
+  } catch (error) {
+    throw new SerializationError(`${field}: ${(error as Error).message}`, "application/json", { cause: (error as Error).cause ?? error });
   }
   const meta = metadata as EventMetadata;
   for (const key of ["correlationId", "causationId"] as const) {

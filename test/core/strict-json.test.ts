@@ -21,6 +21,12 @@ describe("stringifyStrict", () => {
     expect(refused([1, () => 1])).toContain("function");
     expect(refused({ s: Symbol("x") })).toContain("symbol");
     expect(refused(() => 1)).toContain("The value is a function");
+    expect(refused({ tags: new Set(["a"]) })).toContain('"tags" is a Set');
+    expect(refused({ byId: new Map([["a", 1]]) })).toContain('"byId" is a Map');
+    // Deeper than the fast walk goes: the checked path still finds it.
+    let deep: Record<string, unknown> = { bad: NaN };
+    for (let i = 0; i < 100; i++) deep = { deep };
+    expect(refused(deep)).toContain('"bad" is NaN');
   });
 
   it("refuses what JSON cannot encode at all", () => {
