@@ -116,6 +116,8 @@ function liveFeed(ctx: FeedContext, stream: string | undefined, makeCursor: (sta
 
 /** Waits for a wake-up, the poll interval or the abort, leaving no timer or listener behind. */
 async function wakeOrTimeout(woken: Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
+  // An abort listener added to an aborted signal never runs: a feed resumed after close() would wait.
+  if (signal.aborted) return;
   const timer = new AbortController();
   const stop = () => timer.abort();
   signal.addEventListener("abort", stop, { once: true });
