@@ -1,3 +1,4 @@
+import * as vitest from "vitest";
 import { describe, it } from "vitest";
 import { connect } from "../../src/connect.js";
 import { createEnsignEventStream, ensignCapabilities } from "../../src/adapters/ensign/index.js";
@@ -9,7 +10,7 @@ import { startEnsignServer, type EnsignServer } from "../emulators/ensign/index.
 function emulatorRun(name: string, extra: { consistency?: "single-writer"; topic?: string }) {
   let server: EnsignServer | undefined;
   const serverReady = startEnsignServer().then((s) => (server = s));
-  runConformanceSuite({
+  runConformanceSuite(vitest, {
     name,
     capabilities: ensignCapabilities(extra),
     create: async () => {
@@ -36,7 +37,7 @@ emulatorRun("ensign (emulator, one topic: $all in topic order)", { topic: "switc
 // A real Ensign node: ENSIGN_URL=ensign://host:port?authUrl=…, credentials from ENSIGN_CLIENT_ID/_SECRET.
 const realUrl = process.env.ENSIGN_URL;
 if (realUrl) {
-  runConformanceSuite({
+  runConformanceSuite(vitest, {
     name: "ensign (real server from ENSIGN_URL)",
     capabilities: ensignCapabilities(ensignConfigFromUrl(new URL(realUrl))),
     create: () => connect(realUrl),

@@ -1,3 +1,4 @@
+import * as vitest from "vitest";
 import { describe } from "vitest";
 import { connect } from "../../src/connect.js";
 import { createEventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
@@ -11,7 +12,7 @@ let emulator: EventStoreEmulator | undefined;
 let starting: Promise<EventStoreEmulator> | undefined;
 const started = () => (starting ??= startEventStoreEmulator().then((e) => (emulator = e)));
 
-runConformanceSuite({
+runConformanceSuite(vitest, {
   name: "eventstoredb (emulator)",
   capabilities,
   create: async () => connect((await started()).connectionString),
@@ -26,7 +27,7 @@ const ESDB_URL = process.env.ESDB_URL;
 describe.skipIf(!ESDB_URL)(
   ESDB_URL ? "real server at ESDB_URL" : 'real server [skipped: ESDB_URL is not set; e.g. ESDB_URL="esdb://localhost:2113?tls=false"]',
   () => {
-    runConformanceSuite({
+    runConformanceSuite(vitest, {
       name: "eventstoredb (real server)",
       capabilities,
       create: () => connect(ESDB_URL ?? "esdb://localhost:2113?tls=false"),

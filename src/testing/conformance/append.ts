@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect } from "vitest";
 import type { WrongExpectedRevisionError } from "../../core/errors.js";
 import { collect, expectCode, uniqueStream, type SuiteContext } from "./context.js";
 
 export function appendCases(ctx: SuiteContext): void {
-  const { test } = ctx;
+  const { test, describe, expect } = ctx;
   describe("append and expected revision", () => {
     test("the first event of a stream is revision 0 and a batch ends at its last revision", [], async () => {
       const stream = uniqueStream();

@@ -1,4 +1,3 @@
-import { describe, expect } from "vitest";
 import type { EventData } from "../../core/event.js";
 import type { EventStream } from "../../core/event-stream.js";
 import { collect, expectCode, expectNothingWritten, uniqueStream, type SuiteContext } from "./context.js";
@@ -42,7 +41,7 @@ function cyclic(): unknown {
 }
 
 export function badInputCases(ctx: SuiteContext): void {
-  const { test } = ctx;
+  const { test, describe, expect } = ctx;
   const append = (store: EventStream, args: [string, unknown, unknown?]) =>
     store.append(args[0], args[1] as Loose[], args[2] as never);
 

@@ -1,4 +1,3 @@
-import { describe, expect } from "vitest";
 import { isWrongExpectedRevisionError, type WrongExpectedRevisionError } from "../../core/errors.js";
 import type { ExpectedRevision } from "../../core/event.js";
 import type { EventStream } from "../../core/event-stream.js";
@@ -23,7 +22,7 @@ function backoff(attempt: number): Promise<void> {
 }
 
 export function concurrencyCases(ctx: SuiteContext): void {
-  const { test } = ctx;
+  const { test, describe, expect } = ctx;
   describe("concurrency", () => {
     test(
       `${WRITERS} writers × ${APPENDS_PER_WRITER} appends with expected revisions: exactly ${WRITERS * APPENDS_PER_WRITER} events, no gaps, every conflict typed`,

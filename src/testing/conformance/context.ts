@@ -1,8 +1,10 @@
+import { AssertionError } from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { expect, it } from "vitest";
 import type { CapabilityName, Capabilities } from "../../core/capabilities.js";
 import type { RecordedEvent } from "../../core/event.js";
 import type { EventStream, Subscription } from "../../core/event-stream.js";
+import type { Expect } from "../runner/expect.js";
+import type { ResolvedRunner } from "../runner/test-runner.js";
 
 export interface ConformanceOptions {
   /** Shown in the suite's name, e.g. "memory" or "eventstoredb (emulator)". */
@@ -26,15 +28,19 @@ export interface SuiteContext {
   fresh(): Promise<EventStream>;
   /** Registers a case that runs only when the backend has every named capability. */
   test(name: string, needs: readonly CapabilityName[], fn: () => Promise<void>, timeoutMs?: number): void;
+  /** The runner's `describe`, to group cases. */
+  describe(name: string, body: () => void): void;
+  /** The runner's `expect`, or one built on node:assert. */
+  readonly expect: Expect;
 }
 
-export function makeTest(caps: Capabilities): SuiteContext["test"] {
+export function makeTest(runner: ResolvedRunner, caps: Capabilities): SuiteContext["test"] {
   return (name, needs, fn, timeoutMs) => {
     const missing = needs.filter((need) => !caps[need]);
     if (missing.length > 0) {
-      it.skip(`${name} [skipped: ${caps.backend} lacks ${missing.join(", ")}]`, fn);
+      runner.skip(`${name} [skipped: ${caps.backend} lacks ${missing.join(", ")}]`, fn);
     } else {
-      it(name, fn, timeoutMs);
+      runner.it(name, fn, timeoutMs);
     }
   };
 }
@@ -90,17 +96,17 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, wha
   }
 }
 
-/** Asserts that an operation fails with an error carrying `code` (and the matching class name). */
+/** Asserts that an operation fails with an error carrying `code`, and returns the error. */
 export async function expectCode(operation: Promise<unknown> | (() => unknown), code: string): Promise<Error> {
-  let error: unknown;
   try {
     await (typeof operation === "function" ? operation() : operation);
-  } catch (e) {
-    error = e;
+  } catch (error) {
+    const actual = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+    if (actual === code) return error as Error;
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new AssertionError({ message: `expected an error with code ${code}, got ${what} (code ${String(actual)})`, actual, expected: code, operator: "expectCode" });
   }
-  expect(error, `expected an error with code ${code}`).toBeInstanceOf(Error);
-  expect((error as { code?: unknown }).code).toBe(code);
-  return error as Error;
+  throw new AssertionError({ message: `expected an error with code ${code}, but the operation succeeded`, expected: code, operator: "expectCode" });
 }
 
 /** The stream must not exist: nothing was written by a refused append. */

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect } from "vitest";
 import { collect, uniqueStream, type SuiteContext } from "./context.js";
 
 export function idempotencyCases(ctx: SuiteContext): void {
-  const { test } = ctx;
+  const { test, describe, expect } = ctx;
   const batch = () => [
     { id: randomUUID(), type: "a", data: { n: 1 } },
     { id: randomUUID(), type: "b", data: { n: 2 } },

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe } from "vitest";
 import type { EventStream } from "../../core/event-stream.js";
+import { resolveRunner, type TestRunner } from "../runner/test-runner.js";
 import { appendCases } from "./append.js";
 import { badInputCases } from "./bad-input.js";
 import { concurrencyCases } from "./concurrency.js";
@@ -13,17 +13,23 @@ import { readCases } from "./read.js";
 import { subscribeCases } from "./subscribe.js";
 
 /**
- * Registers the conformance suite for one adapter with vitest. Each case runs or is skipped by
- * the adapter's capabilities, with the reason in the case's name.
+ * Registers the conformance suite for one adapter with the test runner handed in (vitest, jest,
+ * node:test). Each case runs or is skipped by the adapter's capabilities, with the reason in the
+ * case's name.
+ *
+ * @example
+ * import * as vitest from "vitest"; // or: import * as nodeTest from "node:test"
+ * runConformanceSuite(vitest, { name: "memory", capabilities, create: () => createMemoryEventStream() });
  */
-export function runConformanceSuite(options: ConformanceOptions): void {
-  describe(`EventStream conformance: ${options.name}`, () => {
+export function runConformanceSuite(runner: TestRunner, options: ConformanceOptions): void {
+  const run = resolveRunner(runner);
+  run.describe(`EventStream conformance: ${options.name}`, () => {
     let shared: EventStream | undefined;
     const extra: EventStream[] = [];
-    beforeAll(async () => {
+    run.beforeAll(async () => {
       shared = await options.create();
     });
-    afterAll(async () => {
+    run.afterAll(async () => {
       await Promise.all([shared, ...extra].map((s) => s?.close()));
       await options.cleanup?.();
     });
@@ -39,7 +45,9 @@ export function runConformanceSuite(options: ConformanceOptions): void {
         extra.push(store);
         return store;
       },
-      test: makeTest(options.capabilities),
+      test: makeTest(run, options.capabilities),
+      describe: run.describe,
+      expect: run.expect,
     };
     appendCases(ctx);
     idempotencyCases(ctx);

@@ -1,8 +1,7 @@
-import { describe, expect } from "vitest";
 import { collect, revisionsOf, uniqueStream, type SuiteContext } from "./context.js";
 
 export function metadataCases(ctx: SuiteContext): void {
-  const { test } = ctx;
+  const { test, describe, expect } = ctx;
   const events = (n: number) => Array.from({ length: n }, (_, i) => ({ type: "e", data: { i } }));
 
   describe("stream metadata", () => {

@@ -1,4 +1,3 @@
-import { describe, expect } from "vitest";
 import type { PersistentDelivery, PersistentSubscription } from "../../core/event-stream.js";
 import { uniqueStream, withTimeout, type SuiteContext } from "./context.js";
 
@@ -20,7 +19,7 @@ async function takeDeliveries(subscription: PersistentSubscription, count: numbe
 }
 
 export function persistentCases(ctx: SuiteContext): void {
-  const { test } = ctx;
+  const { test, describe, expect } = ctx;
   const wait = ctx.waitTimeoutMs;
   const events = (n: number) => Array.from({ length: n }, (_, i) => ({ type: "job", data: { i } }));
 

@@ -1,9 +1,8 @@
-import { describe, expect } from "vitest";
 import { Position } from "../../core/position.js";
 import { collect, uniqueCategory, type SuiteContext } from "./context.js";
 
 export function readAllCases(ctx: SuiteContext): void {
-  const { test } = ctx;
+  const { test, describe, expect } = ctx;
   describe("read $all", () => {
     // A real server's $all also holds system events and other tests' events: filter by our prefix.
     async function interleaved() {

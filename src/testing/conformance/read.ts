@@ -1,4 +1,3 @@
-import { describe, expect } from "vitest";
 import type { EventStream } from "../../core/event-stream.js";
 import { collect, expectCode, revisionsOf, uniqueStream, type SuiteContext } from "./context.js";
 
@@ -10,7 +9,7 @@ async function streamOf(store: EventStream, count: number): Promise<string> {
 }
 
 export function readCases(ctx: SuiteContext): void {
-  const { test } = ctx;
+  const { test, describe, expect } = ctx;
   describe("read a stream", () => {
     test("reads forwards in revision order", [], async () => {
       const stream = await streamOf(ctx.store(), 5);

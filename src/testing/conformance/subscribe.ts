@@ -1,4 +1,3 @@
-import { describe, expect } from "vitest";
 import type { RecordedEvent } from "../../core/event.js";
 import { collect, revisionsOf, take, uniqueCategory, uniqueStream, withTimeout, type SuiteContext } from "./context.js";
 
@@ -6,7 +5,7 @@ const numbered = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => ({ type: "numbered", data: { n: from + i } }));
 
 export function subscribeCases(ctx: SuiteContext): void {
-  const { test } = ctx;
+  const { test, describe, expect } = ctx;
   const wait = ctx.waitTimeoutMs;
 
   describe("subscribe", () => {
