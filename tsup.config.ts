@@ -14,10 +14,11 @@ export default defineConfig({
   entry: Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file))),
   format: ["esm", "cjs"],
   dts: true,
-  sourcemap: true,
+  // No source maps: they would point at src/, which is not shipped, and dist/ is not minified.
+  sourcemap: false,
   clean: true,
   splitting: true,
   treeshake: true,
   target: "node20",
-  external: ["@eventstore/db-client", "@grpc/grpc-js", "protobufjs", "vitest"],
+  external: ["@eventstore/db-client", "@grpc/grpc-js", "protobufjs"],
 });

@@ -26,7 +26,7 @@ describe("the built package", () => {
     for (const subpath of [".", "./memory", "./testing"]) expect(built(subpath), subpath).toBe(true);
     for (const subpath of subpaths) {
       const file = subpath === "." ? "index" : subpath.slice(2);
-      if (built(subpath) && subpath !== "./testing") expect(existsSync(join(root, "dist", `${file}.cjs`)), `${file}.cjs`).toBe(true);
+      if (built(subpath)) expect(existsSync(join(root, "dist", `${file}.cjs`)), `${file}.cjs`).toBe(true);
     }
   });
 
@@ -35,10 +35,17 @@ describe("the built package", () => {
     const specifier = subpath === "." ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
     const esm = node(["--input-type=module", "-e", `const m = await import(${JSON.stringify(specifier)}); console.log(Object.keys(m).length)`]);
     expect(Number(esm)).toBeGreaterThan(0);
-    // "./testing" is ESM-only: it registers vitest cases, and vitest cannot be require()d.
-    if (subpath === "./testing") return;
     const cjs = node(["-e", `const m = require(${JSON.stringify(specifier)}); console.log(Object.keys(m).length)`]);
     expect(Number(cjs)).toBe(Number(esm));
+  });
+
+  it("the testing entry imports no test runner: it is handed the runner's functions", () => {
+    for (const file of ["testing.js", "testing.cjs"]) {
+      const code = readFileSync(join(root, "dist", file), "utf8");
+      for (const runner of ["vitest", "@jest/globals", "node:test"]) {
+        expect(code, `${file} imports ${runner}`).not.toMatch(new RegExp(`^import .*["']${runner}["']|require\\(["']${runner}["']\\)`, "m"));
+      }
+    }
   });
 
   it("the root entry, connected to memory, loads no gRPC library (CJS require cache)", () => {
