@@ -10,6 +10,7 @@ import { metadataCases } from "./metadata.js";
 import { persistentCases } from "./persistent.js";
 import { readAllCases } from "./read-all.js";
 import { readCases } from "./read.js";
+import { ruleCases } from "./rules.js";
 import { subscribeCases } from "./subscribe.js";
 
 /**
@@ -58,6 +59,7 @@ export function runConformanceSuite(runner: TestRunner, options: ConformanceOpti
     metadataCases(ctx);
     persistentCases(ctx);
     badInputCases(ctx);
+    ruleCases(ctx);
     concurrencyCases(ctx);
   });
 }
