@@ -1,4 +1,5 @@
 import type { Capabilities } from "./capabilities.js";
+import type { ConnectionError } from "./errors.js";
 import type { AppendResult, EventData, ExpectedRevision, RecordedEvent } from "./event.js";
 import type { Position } from "./position.js";
 
@@ -23,7 +24,8 @@ export interface EventStream {
 
   /**
    * Follows a stream, a category or `$all`: history strictly after `from`, then live events.
-   * At-least-once; reconnects on its own; ends only on `close()` or an unrecoverable error.
+   * At-least-once; reconnects on its own (each attempt reported to `onReconnect`); ends only on
+   * `close()`, an unrecoverable error or `retry.maxAttempts` failed reconnects in a row.
    */
   subscribe(target: SubscriptionTarget, options?: SubscribeOptions): Subscription;
 
@@ -91,13 +93,34 @@ export interface SubscribeOptions extends Signalled {
   from?: bigint | Position | string | "start" | "end";
   /** Reconnection backoff after a dropped connection. */
   retry?: RetryOptions;
+  /**
+   * Called each time the connection dropped (or could not be reopened) and a reconnect is
+   * scheduled, before the wait. For logging and health checks; an exception it throws is reported
+   * as a process warning and does not affect the subscription.
+   */
+  onReconnect?: (info: ReconnectInfo) => void;
 }
 
 export interface RetryOptions {
-  /** Give up after this many consecutive failed reconnects; Infinity by default. */
+  /**
+   * Give up after this many consecutive failed reconnects: the iterator then throws the last
+   * `ConnectionError` (and `caughtUp` rejects with it if still pending). Infinity by default.
+   */
   maxAttempts?: number;
+  /** Wait before the first reconnect, doubled per consecutive failure (jittered). Default 100. */
   initialDelayMs?: number;
+  /** Longest wait between reconnects. Default 5000. */
   maxDelayMs?: number;
+}
+
+/** One scheduled reconnect of a subscription. */
+export interface ReconnectInfo {
+  /** 1 for the first reconnect after a drop, counting up while reconnects keep failing. */
+  readonly attempt: number;
+  /** Why: the typed error of the dropped or refused connection; it holds no secret. */
+  readonly error: ConnectionError;
+  /** How long the subscription waits before this attempt. */
+  readonly delayMs: number;
 }
 
 /**
@@ -110,6 +133,11 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
   readonly isCaughtUp: boolean;
   /** The last event yielded, to store as a checkpoint. */
   readonly lastEvent: RecordedEvent | undefined;
+  /**
+   * The reconnect under way while the connection is down; `undefined` once the subscription
+   * delivers or catches up again (and before any drop).
+   */
+  readonly reconnecting: ReconnectInfo | undefined;
   close(): Promise<void>;
 }
 

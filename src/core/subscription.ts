@@ -1,6 +1,6 @@
-import { ClosedError, isConnectionError } from "./errors.js";
+import { ClosedError, ConnectionError, isConnectionError, ValidationError } from "./errors.js";
 import type { RecordedEvent } from "./event.js";
-import type { RetryOptions, Subscription } from "./event-stream.js";
+import type { ReconnectInfo, RetryOptions, Subscription } from "./event-stream.js";
 import type { Position } from "./position.js";
 
 /** Where a feed starts: exclusive of a revision (stream feeds) or a position (category, `$all`). */
@@ -27,8 +27,8 @@ export interface ManagedSubscriptionOptions {
   readonly feed: Feed;
   readonly retry?: RetryOptions;
   readonly signal?: AbortSignal;
-  /** Called when a reconnect is scheduled, for logging; never given secrets. */
-  readonly onReconnect?: (attempt: number, error: unknown) => void;
+  /** Called when a reconnect is scheduled (see `SubscribeOptions.onReconnect`). */
+  readonly onReconnect?: ((info: ReconnectInfo) => void) | undefined;
 }
 
 const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: Infinity, initialDelayMs: 100, maxDelayMs: 5_000 };
@@ -53,9 +53,13 @@ class ManagedSubscription implements Subscription {
   #iterated = false;
   #lastEvent: RecordedEvent | undefined;
   #checkpoint: Position | undefined;
+  #reconnecting: ReconnectInfo | undefined;
   #detachSignal: (() => void) | undefined;
 
   constructor(options: ManagedSubscriptionOptions) {
+    if (options.onReconnect !== undefined && typeof options.onReconnect !== "function") {
+      throw new ValidationError("onReconnect must be a function", "onReconnect");
+    }
     this.#options = options;
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.caughtUp = new Promise<void>((resolve, reject) => {
@@ -82,6 +86,10 @@ class ManagedSubscription implements Subscription {
 
   get lastEvent(): RecordedEvent | undefined {
     return this.#lastEvent;
+  }
+
+  get reconnecting(): ReconnectInfo | undefined {
+    return this.#reconnecting;
   }
 
   async close(): Promise<void> {
@@ -113,11 +121,13 @@ class ManagedSubscription implements Subscription {
           if (this.#closed) return;
           if (message.kind === "caughtUp") {
             failures = 0;
+            this.#reconnecting = undefined;
             this.#markCaughtUp();
           } else if (message.kind === "checkpoint") {
             this.#checkpoint = message.position;
           } else if (!this.#alreadyDelivered(message.event)) {
             failures = 0;
+            this.#reconnecting = undefined;
             this.#lastEvent = message.event;
             this.#checkpoint = undefined;
             yield message.event;
@@ -125,20 +135,34 @@ class ManagedSubscription implements Subscription {
         }
         if (this.#closed) return;
         // A feed that ends on its own has been cut off: treat it like a dropped connection.
-        throw new FeedEndedError();
+        throw new ConnectionError("The subscription feed ended unexpectedly");
       } catch (error) {
         if (this.#closed) return;
-        const retryable = isConnectionError(error) || error instanceof FeedEndedError;
         failures++;
-        if (!retryable || failures > this.#retry.maxAttempts) {
+        if (!isConnectionError(error) || failures > this.#retry.maxAttempts) {
+          this.#reconnecting = undefined;
           this.#rejectCaughtUp(error);
           this.#closed = true;
           this.#detachSignal?.();
           throw error;
         }
-        this.#options.onReconnect?.(failures, error);
-        await sleep(backoffDelay(failures, this.#retry), this.#abort.signal);
+        const info: ReconnectInfo = { attempt: failures, error, delayMs: backoffDelay(failures, this.#retry) };
+        this.#reconnecting = info;
+        this.#report(info);
+        await sleep(info.delayMs, this.#abort.signal);
       }
+    }
+  }
+
+  #report(info: ReconnectInfo): void {
+    try {
+      this.#options.onReconnect?.(info);
+    } catch (error) {
+      // The callback is for observing: its bug must not end or stall the subscription.
+      process.emitWarning(
+        `A subscription's onReconnect callback threw: ${error instanceof Error ? error.message : String(error)}`,
+        "SwitchyardCallbackWarning",
+      );
     }
   }
 
@@ -161,12 +185,6 @@ class ManagedSubscription implements Subscription {
     if (!last) return false;
     if (this.#options.orderBy === "stream") return event.revision <= last.revision;
     return event.position.compareTo(last.position) <= 0;
-  }
-}
-
-class FeedEndedError extends Error {
-  constructor() {
-    super("The subscription feed ended unexpectedly");
   }
 }
 

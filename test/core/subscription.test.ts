@@ -68,7 +68,7 @@ describe("createSubscription", () => {
       from: "start",
       feed,
       retry: { initialDelayMs: 1, maxDelayMs: 2 },
-      onReconnect: (attempt) => reconnects.push(attempt),
+      onReconnect: ({ attempt }) => reconnects.push(attempt),
     });
     expect(await take(subscription, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // The second feed re-sent 1 and 2 (dropped as duplicates) and delivered none new before failing.

@@ -39,6 +39,10 @@ export class EnsignConnection {
       ...GRPC_MESSAGE_SIZE_OPTIONS,
       "grpc.primary_user_agent": USER_AGENT,
       "grpc.keepalive_time_ms": 30_000,
+      // grpc-js backs off up to 120 s between connection attempts and meanwhile fails every call at
+      // once: after an outage, ping() and reconnecting subscriptions would wait that long to see the
+      // server back. 5 s matches the subscriptions' own longest backoff.
+      "grpc.max_reconnect_backoff_ms": 5_000,
     });
   }
 

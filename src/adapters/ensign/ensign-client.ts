@@ -141,13 +141,16 @@ export class Ensign {
     };
   }
 
-  /** @internal A raw Subscribe stream, closed with the client. */
-  openSubscriber(topics: readonly string[], onReady?: () => void): Subscriber {
+  /**
+   * @internal A raw Subscribe stream, closed with the client. `reconnect` overrides the client's
+   * policy (EventStream subscriptions pass none: they reconnect, and report it, themselves).
+   */
+  openSubscriber(topics: readonly string[], onReady?: () => void, reconnect: Required<RetryOptions> = this.#reconnect): Subscriber {
     this.#assertOpen();
     const subscriber = new Subscriber(this.connection, {
       topics,
       clientId: this.clientId,
-      reconnect: this.#reconnect,
+      reconnect,
       onReady: (map) => {
         this.topicCache.feed(map);
         onReady?.();

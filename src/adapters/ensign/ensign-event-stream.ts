@@ -325,7 +325,14 @@ export class EnsignEventStream implements EventStream {
       feed = topicFeed(this.#feedContext(topic), compileFilter(resolved.filter));
     }
     const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
-    return createSubscription({ orderBy: resolved.kind === "stream" ? "stream" : "global", from, feed, signal, retry: options.retry });
+    return createSubscription({
+      orderBy: resolved.kind === "stream" ? "stream" : "global",
+      from,
+      feed,
+      signal,
+      retry: options.retry,
+      onReconnect: options.onReconnect,
+    });
   }
 
   async delete(_stream: string, _options?: DeleteOptions): Promise<void> {

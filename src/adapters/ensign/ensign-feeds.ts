@@ -61,17 +61,22 @@ export function compileFilter(filter: EventFilter | undefined, extraPrefix?: str
     (!types || types.has(entry.type));
 }
 
+/** The feed's Subscribe stream does not reconnect on its own: a drop ends the feed. */
+const NO_RECONNECT = { maxAttempts: 0, initialDelayMs: 0, maxDelayMs: 0 };
+
 /**
  * History then live, without a gap: the Subscribe stream is opened (and ready) before the first
- * EnSQL read, and every live event — or a reconnect of the Subscribe stream — only wakes the feed,
- * which then reads the topic from its last offset by EnSQL. So nothing the Subscribe stream
- * missed (it is live-only and drops for slow consumers) is lost.
+ * EnSQL read, and every live event only wakes the feed, which then reads the topic from its last
+ * offset by EnSQL. So nothing the Subscribe stream missed (it is live-only and drops for slow
+ * consumers) is lost. A dropped Subscribe stream ends the feed with a ConnectionError at once,
+ * even in the middle of a read, so that the core subscription reconnects (and reports it) after
+ * the last delivered event.
  */
 function liveFeed(ctx: FeedContext, stream: string | undefined, makeCursor: (start: FeedStart) => Cursor): Feed {
   return async function* (start: FeedStart, signal: AbortSignal): AsyncGenerator<FeedMessage> {
     await ctx.ensureTopic();
     const bell = new Bell();
-    const subscriber = ctx.client.openSubscriber([ctx.log.topic], () => bell.ring());
+    const subscriber = ctx.client.openSubscriber([ctx.log.topic], () => bell.ring(), NO_RECONNECT);
     const stop = () => void subscriber.close();
     signal.addEventListener("abort", stop, { once: true });
     const listening = (async () => {
@@ -93,8 +98,8 @@ function liveFeed(ctx: FeedContext, stream: string | undefined, makeCursor: (sta
       let first = start === "end";
       while (!signal.aborted) {
         const woken = bell.next();
-        if (first) await ctx.refreshSettled(stream);
-        else await ctx.log.refresh();
+        // The read may go on retrying (it is shared with appends and reads); the feed does not wait.
+        await Promise.race([first ? ctx.refreshSettled(stream) : ctx.log.refresh(), bell.failed]);
         first = false;
         for (const numbered of next(ctx.log)) {
           if (signal.aborted) return;
@@ -144,9 +149,14 @@ class Bell {
   #resolve!: () => void;
   #reject!: (error: unknown) => void;
   #failed = false;
+  /** Rejects once the bell has failed. */
+  readonly failed: Promise<never>;
+  #fail!: (error: unknown) => void;
 
   constructor() {
     this.#arm();
+    this.failed = new Promise<never>((_, reject) => (this.#fail = reject));
+    this.failed.catch(() => undefined);
   }
 
   #arm(): void {
@@ -172,5 +182,6 @@ class Bell {
     if (this.#failed) return;
     this.#failed = true;
     this.#reject(error);
+    this.#fail(error);
   }
 }

@@ -40,6 +40,7 @@ export class Subscriber implements AsyncIterable<Delivery> {
   #failure: SwitchyardError | undefined;
   #closed = false;
   #failures = 0;
+  #renewedToken = false;
   #timer: NodeJS.Timeout | undefined;
   #resolveReady!: () => void;
   #rejectReady!: (error: unknown) => void;
@@ -121,6 +122,7 @@ export class Subscriber implements AsyncIterable<Delivery> {
       if (reply.ready) {
         clearTimeout(this.#timer);
         this.#failures = 0;
+        this.#renewedToken = false;
         this.stats.readies++;
         this.#options.onReady?.(reply.ready.topics ?? {});
         this.#resolveReady();
@@ -174,7 +176,16 @@ export class Subscriber implements AsyncIterable<Delivery> {
     this.#call = undefined;
     if (this.#closed) return;
     const code = (error as { code?: unknown }).code;
-    if (code === GrpcStatus.UNAUTHENTICATED) this.#connection.auth.invalidateAccessToken();
+    if (code === GrpcStatus.UNAUTHENTICATED) {
+      this.#connection.auth.invalidateAccessToken();
+      // As for unary calls, a refused token is renewed and the stream reopened once, whatever the
+      // reconnect policy (EventStream subscriptions allow none here); bad credentials then fail the renewal.
+      if (!this.#renewedToken) {
+        this.#renewedToken = true;
+        void this.#open();
+        return;
+      }
+    }
     const fatal =
       code === GrpcStatus.PERMISSION_DENIED ||
       code === GrpcStatus.FAILED_PRECONDITION ||

@@ -233,6 +233,7 @@ export class EventStoreDBEventStream implements EventStream {
       feed: subscriptionFeed(this.#client, resolved, this.#codecs),
       signal,
       ...(options.retry ? { retry: options.retry } : {}),
+      onReconnect: options.onReconnect,
     });
   }
 

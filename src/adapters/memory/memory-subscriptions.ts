@@ -20,7 +20,14 @@ export function subscribeInMemory(
   const from = resolveStart(resolved, options.from, MEMORY_BACKEND, 1);
   const signal = options.signal ? AbortSignal.any([options.signal, closing]) : closing;
   const feed: Feed = resolved.kind === "stream" ? streamFeed(log, codecs, resolved.stream) : globalFeed(log, codecs, resolved);
-  return createSubscription({ orderBy: resolved.kind === "stream" ? "stream" : "global", from, feed, signal, retry: options.retry });
+  return createSubscription({
+    orderBy: resolved.kind === "stream" ? "stream" : "global",
+    from,
+    feed,
+    signal,
+    retry: options.retry,
+    onReconnect: options.onReconnect,
+  });
 }
 
 /**
