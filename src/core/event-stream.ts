@@ -42,12 +42,25 @@ export interface EventStream {
   /** Competing consumers (where `capabilities.persistentSubscriptions`). */
   readonly persistentSubscriptions: PersistentSubscriptions;
 
+  /**
+   * Asks the backend for an answer: resolves once it replied and did not refuse the credentials;
+   * rejects with `ConnectionError` when it cannot be reached, is not serving, or stays silent for
+   * `timeoutMs` (default 5 s), `AuthenticationError` when it refuses the credentials, `ClosedError`
+   * after `close()`. Connecting never waits for the backend, so this is the fail-fast check.
+   */
+  ping(options?: PingOptions): Promise<void>;
+
   /** Releases connections. Operations after close fail with `ClosedError`. Idempotent. */
   close(): Promise<void>;
 }
 
 export interface Signalled {
   signal?: AbortSignal;
+}
+
+export interface PingOptions extends Signalled {
+  /** Give up after this long, with a `ConnectionError`. Positive; default 5000. */
+  timeoutMs?: number;
 }
 
 export interface AppendOptions extends Signalled {

@@ -17,6 +17,7 @@ import type {
   DeleteOptions,
   EventStream,
   PersistentSubscriptions,
+  PingOptions,
   ReadAllOptions,
   ReadOptions,
   StreamMetadata,
@@ -24,6 +25,7 @@ import type {
   Subscription,
   SubscriptionTarget,
 } from "../../core/event-stream.js";
+import { pingWithin } from "../../core/ping.js";
 import { Position } from "../../core/position.js";
 import { prepareEvents } from "../../core/prepare.js";
 import { createSubscription, sleep } from "../../core/subscription.js";
@@ -33,6 +35,7 @@ import { ensignConfigSchema, type EnsignConfig } from "./config.js";
 import { Ensign } from "./ensign-client.js";
 import { compileFilter, streamFeed, topicFeed, type FeedContext } from "./ensign-feeds.js";
 import { ENSIGN_BACKEND, positionOf, toEnsignEventBytes, toRecordedEvent } from "./event-mapping.js";
+import { pingEnsign } from "./ping.js";
 import { bumpWriteGeneration, checkExpectedRevision, withWriterLock, writeMark } from "./single-writer.js";
 import { TopicLog, type KnownEvent, type NumberedEntry } from "./topic-log.js";
 import { makeTopicMapper, topicForCategory, type TopicMapper } from "./topic-mapping.js";
@@ -353,6 +356,11 @@ export class EnsignEventStream implements EventStream {
   async setStreamMetadata(_stream: string, _metadata: StreamMetadata): Promise<void> {
     this.#assertOpen();
     throw new UnsupportedOperationError("streamMetadata", "Ensign has no per-stream retention settings");
+  }
+
+  async ping(options: PingOptions = {}): Promise<void> {
+    this.#assertOpen();
+    await pingWithin("Ensign", options, (signal) => pingEnsign(this.client, signal));
   }
 
   async close(): Promise<void> {

@@ -222,8 +222,8 @@ export class TopicsApi {
   }
 
   /** Server health; needs no credentials. */
-  async status(): Promise<ServerStatus> {
-    const state = await this.#connection.unary<ServiceState>("Status", { attempts: 0 });
+  async status(signal?: AbortSignal): Promise<ServerStatus> {
+    const state = await this.#connection.unary<ServiceState>("Status", { attempts: 0 }, signal);
     const uptime = state.uptime ? Number(state.uptime.seconds) * 1000 + Math.floor(state.uptime.nanos / 1e6) : 0;
     return { status: SERVICE_STATUS_NAMES.get(state.status) ?? String(state.status), version: state.version, uptimeMs: uptime };
   }

@@ -19,6 +19,7 @@ import type {
   DeleteOptions,
   EventStream,
   PersistentSubscriptions,
+  PingOptions,
   ReadAllOptions,
   ReadOptions,
   Signalled,
@@ -27,6 +28,7 @@ import type {
   Subscription,
   SubscriptionTarget,
 } from "../../core/event-stream.js";
+import { pingWithin } from "../../core/ping.js";
 import { prepareEvents } from "../../core/prepare.js";
 import { createSubscription } from "../../core/subscription.js";
 import { resolveStart, resolveTarget } from "../../core/subscription-target.js";
@@ -40,6 +42,7 @@ import { EventStoreDBPersistentSubscriptions } from "./persistent-subscriptions.
 import { ESDB_BACKEND, toClientPosition, toPosition } from "./position-mapping.js";
 import { fromClientMetadata, toClientMetadata } from "./stream-metadata.js";
 import { ClientRead, drain } from "./drain.js";
+import { pingEventStoreDB } from "./ping.js";
 import { subscriptionFeed } from "./subscription-feed.js";
 
 export interface EventStoreDBEventStreamOptions {
@@ -288,6 +291,11 @@ export class EventStoreDBEventStream implements EventStream {
     } catch (error) {
       throw translateError(error, { operation: "metadata", stream });
     }
+  }
+
+  async ping(options: PingOptions = {}): Promise<void> {
+    this.#assertOpen();
+    await pingWithin("EventStoreDB", options, (signal, timeoutMs) => pingEventStoreDB(this.#client, signal, timeoutMs));
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,7 @@ import type {
   DeleteOptions,
   EventStream,
   PersistentSubscriptions,
+  PingOptions,
   ReadAllOptions,
   ReadOptions,
   StreamMetadata,
@@ -20,6 +21,7 @@ import type {
   Subscription,
   SubscriptionTarget,
 } from "../../core/event-stream.js";
+import { pingWithin } from "../../core/ping.js";
 import { prepareEvents, type PreparedEvent } from "../../core/prepare.js";
 import { assertExpectedRevision, assertStreamName, toDirection, toMaxCount } from "../../core/validation.js";
 import type { MemoryConfig } from "./config.js";
@@ -186,6 +188,12 @@ export class MemoryEventStream implements EventStream {
     if (state?.tombstoned) throw new StreamDeletedError(stream);
     (state ?? this.#log.getOrCreate(stream)).metadata = valid;
     this.#log.notify();
+  }
+
+  /** Nothing to reach: resolves while open (options are still checked, as on every backend). */
+  async ping(options: PingOptions = {}): Promise<void> {
+    this.#assertOpen();
+    await pingWithin("memory", options, async () => this.#assertOpen());
   }
 
   async close(): Promise<void> {
