@@ -131,5 +131,14 @@ export function badInputCases(ctx: SuiteContext): void {
       await expectCode(() => store.subscribe(stream), "CLOSED");
       if (ctx.caps.delete) await expectCode(store.delete(stream), "CLOSED");
     });
+
+    test("ping() resolves while the backend answers, refuses a bad timeout, and fails with ClosedError once closed", [], async () => {
+      await ctx.store().ping();
+      await expectCode(ctx.store().ping({ timeoutMs: 0 }), "VALIDATION");
+      const store = await ctx.fresh();
+      await store.ping({ timeoutMs: ctx.waitTimeoutMs });
+      await store.close();
+      await expectCode(store.ping(), "CLOSED");
+    });
   });
 }
