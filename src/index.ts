@@ -11,3 +11,17 @@ export { createSubscription, type Feed, type FeedMessage, type FeedStart } from 
 export { prepareEvents, type AppendSizeRule, type PreparedEvent } from "./core/prepare.js";
 export { redactUrl } from "./core/redact.js";
 export * from "./core/domain/index.js";
+export { EventStreamRuntime, type RuntimeOptions } from "./core/runtime.js";
+export type {
+  AppendRequest,
+  DeleteRequest,
+  DriverDelivery,
+  DriverPersistentConnection,
+  EventStoreDriver,
+  PersistentDriver,
+  ReadAllRequest,
+  ReadRequest,
+  ResolvedPersistentTarget,
+  ValidPersistentSettings,
+} from "./core/driver.js";
+export type { ResolvedTarget } from "./core/subscription-target.js";

@@ -1,16 +1,15 @@
 import type { CodecRegistry } from "../../core/codec.js";
 import { deferred, type Deferred } from "../../core/deferred.js";
+import type {
+  DriverDelivery,
+  DriverPersistentConnection,
+  PersistentDriver,
+  ResolvedPersistentTarget,
+  ValidPersistentSettings,
+} from "../../core/driver.js";
 import { ClosedError, StreamNotFoundError, ValidationError } from "../../core/errors.js";
 import type { RecordedEvent } from "../../core/event.js";
-import type {
-  NackAction,
-  PersistentDelivery,
-  PersistentSubscription,
-  PersistentSubscriptionSettings,
-  PersistentSubscriptions,
-  PersistentTarget,
-} from "../../core/event-stream.js";
-import { assertStreamName } from "../../core/validation.js";
+import type { NackAction } from "../../core/event-stream.js";
 import { compileFilter, positionIndex } from "./memory-read-all.js";
 import { toRecordedEvent, type MemoryLog, type StoredEvent } from "./memory-log.js";
 
@@ -24,7 +23,7 @@ interface InFlight {
 
 /** One consumer group: a cursor over the log, a retry queue, in-flight events and parked ones. */
 class Group {
-  settings: Required<Pick<PersistentSubscriptionSettings, "maxRetryCount" | "messageTimeoutMs">>;
+  settings: { maxRetryCount: number; messageTimeoutMs: number };
   /** Next index in the global log to consider. */
   cursor: number;
   readonly retries: { stored: StoredEvent; retryCount: number }[] = [];
@@ -35,7 +34,7 @@ class Group {
 
   constructor(
     readonly matches: (stored: StoredEvent) => boolean,
-    settings: PersistentSubscriptionSettings,
+    settings: ValidPersistentSettings,
     log: MemoryLog,
   ) {
     this.settings = { ...DEFAULTS, ...pickSettings(settings) };
@@ -75,33 +74,28 @@ class Group {
 }
 
 /** Competing consumers over the memory log, with EventStoreDB's ack/nack semantics. */
-export class MemoryPersistentSubscriptions implements PersistentSubscriptions {
+export class MemoryPersistentDriver implements PersistentDriver {
   readonly #groups = new Map<string, Group>();
 
   constructor(
     private readonly log: MemoryLog,
     private readonly codecs: CodecRegistry,
-    private readonly closing: AbortSignal,
-    private readonly assertOpen: () => void,
   ) {}
 
-  async create(target: PersistentTarget, group: string, settings: PersistentSubscriptionSettings = {}): Promise<void> {
-    this.assertOpen();
+  async create(target: ResolvedPersistentTarget, group: string, settings: ValidPersistentSettings): Promise<void> {
     const key = groupKey(target, group);
     if (this.#groups.has(key)) throw new ValidationError(`Persistent subscription group "${group}" already exists`, "group");
     this.#groups.set(key, new Group(targetMatcher(target), settings, this.log));
   }
 
-  async update(target: PersistentTarget, group: string, settings: PersistentSubscriptionSettings): Promise<void> {
-    this.assertOpen();
+  async update(target: ResolvedPersistentTarget, group: string, settings: ValidPersistentSettings): Promise<void> {
     const existing = this.#get(target, group);
     existing.settings = { ...existing.settings, ...pickSettings(settings) };
     if (settings.startFrom !== undefined) existing.cursor = startIndex(settings.startFrom, this.log, existing.matches);
     existing.wake();
   }
 
-  async delete(target: PersistentTarget, group: string): Promise<void> {
-    this.assertOpen();
+  async delete(target: ResolvedPersistentTarget, group: string): Promise<void> {
     const existing = this.#get(target, group);
     existing.deleted = true;
     for (const id of [...existing.inFlight.keys()]) existing.settle(id);
@@ -109,17 +103,10 @@ export class MemoryPersistentSubscriptions implements PersistentSubscriptions {
     this.#groups.delete(groupKey(target, group));
   }
 
-  connect(target: PersistentTarget, group: string, options: { bufferSize?: number } = {}): PersistentSubscription {
-    const bufferSize = options.bufferSize ?? 10;
-    if (!Number.isSafeInteger(bufferSize) || bufferSize <= 0) {
-      throw new ValidationError("bufferSize must be a positive integer", "bufferSize");
-    }
-    const abort = new AbortController();
-    const signal = AbortSignal.any([abort.signal, this.closing]);
+  connect(target: ResolvedPersistentTarget, group: string, bufferSize: number, signal: AbortSignal): DriverPersistentConnection {
     const self = this;
     let mine = 0; // events delivered to this connection and not yet settled
-    async function* deliveries(): AsyncGenerator<PersistentDelivery> {
-      self.assertOpen();
+    async function* deliveries(): AsyncGenerator<DriverDelivery> {
       const state = self.#get(target, group);
       const stopWaiting = deferred();
       signal.addEventListener("abort", () => stopWaiting.resolve(), { once: true });
@@ -141,13 +128,20 @@ export class MemoryPersistentSubscriptions implements PersistentSubscriptions {
     return {
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {
-        abort.abort();
         await iterator.return(undefined);
       },
     };
   }
 
-  #deliver(state: Group, stored: StoredEvent, retryCount: number, release: () => void): PersistentDelivery {
+  /** The store closes: in-flight timers must not keep the process alive. */
+  close(): void {
+    for (const state of this.#groups.values()) {
+      for (const id of [...state.inFlight.keys()]) state.settle(id);
+      state.wake();
+    }
+  }
+
+  #deliver(state: Group, stored: StoredEvent, retryCount: number, release: () => void): DriverDelivery {
     const id = stored.event.id;
     const timer = setTimeout(() => {
       if (state.settle(id)) {
@@ -171,9 +165,6 @@ export class MemoryPersistentSubscriptions implements PersistentSubscriptions {
         settle();
       },
       nack: async (action: NackAction) => {
-        if (action !== "park" && action !== "retry" && action !== "skip") {
-          throw new ValidationError(`nack action must be "park", "retry" or "skip"`, "action");
-        }
         if (!settle()) return;
         if (action === "park") state.parked.push(stored);
         else if (action === "retry") state.retryOrPark(stored, retryCount + 1);
@@ -181,7 +172,7 @@ export class MemoryPersistentSubscriptions implements PersistentSubscriptions {
     };
   }
 
-  #get(target: PersistentTarget, group: string): Group {
+  #get(target: ResolvedPersistentTarget, group: string): Group {
     const existing = this.#groups.get(groupKey(target, group));
     if (!existing) {
       throw new StreamNotFoundError(`persistent subscription group "${group}" on ${describeTarget(target)}`);
@@ -190,38 +181,28 @@ export class MemoryPersistentSubscriptions implements PersistentSubscriptions {
   }
 }
 
-function groupKey(target: PersistentTarget, group: string): string {
-  if (typeof group !== "string" || group.length === 0) throw new ValidationError("group must be a non-empty string", "group");
+function groupKey(target: ResolvedPersistentTarget, group: string): string {
   return `${describeTarget(target)}::${group}`;
 }
 
-function describeTarget(target: PersistentTarget): string {
-  if (typeof target === "object" && target !== null && "stream" in target) {
-    assertStreamName(target.stream, "target.stream");
-    return target.stream;
-  }
-  if (typeof target === "object" && target !== null && "all" in target && target.all === true) return "$all";
-  throw new ValidationError("A persistent subscription target is {stream} or {all: true}", "target");
+function describeTarget(target: ResolvedPersistentTarget): string {
+  return target.kind === "stream" ? target.stream : "$all";
 }
 
-function targetMatcher(target: PersistentTarget): (stored: StoredEvent) => boolean {
-  if ("stream" in target) return (stored) => stored.streamId === target.stream;
+function targetMatcher(target: ResolvedPersistentTarget): (stored: StoredEvent) => boolean {
+  if (target.kind === "stream") return (stored) => stored.streamId === target.stream;
   return compileFilter(target.filter);
 }
 
-function pickSettings(settings: PersistentSubscriptionSettings): Partial<Group["settings"]> {
+function pickSettings(settings: ValidPersistentSettings): Partial<Group["settings"]> {
   const result: Partial<Group["settings"]> = {};
-  for (const key of ["maxRetryCount", "messageTimeoutMs"] as const) {
-    const value = settings[key];
-    if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < 0) throw new ValidationError(`${key} must be a non-negative integer`, key);
-    result[key] = value;
-  }
+  if (settings.maxRetryCount !== undefined) result.maxRetryCount = settings.maxRetryCount;
+  if (settings.messageTimeoutMs !== undefined) result.messageTimeoutMs = settings.messageTimeoutMs;
   return result;
 }
 
 function startIndex(
-  startFrom: PersistentSubscriptionSettings["startFrom"],
+  startFrom: ValidPersistentSettings["startFrom"],
   log: MemoryLog,
   matches: (stored: StoredEvent) => boolean,
 ): number {

@@ -1,23 +1,14 @@
 import type { CodecRegistry } from "../../core/codec.js";
-import { ValidationError } from "../../core/errors.js";
+import type { ReadAllRequest } from "../../core/driver.js";
 import type { RecordedEvent } from "../../core/event.js";
-import type { EventFilter, ReadAllOptions } from "../../core/event-stream.js";
-import { Position } from "../../core/position.js";
-import { toDirection, toMaxCount } from "../../core/validation.js";
-import { MEMORY_BACKEND, toRecordedEvent, type MemoryLog, type StoredEvent } from "./memory-log.js";
+import type { EventFilter } from "../../core/event-stream.js";
+import type { Position } from "../../core/position.js";
+import { toRecordedEvent, type MemoryLog, type StoredEvent } from "./memory-log.js";
 
-export async function* readAllEvents(
-  log: MemoryLog,
-  codecs: CodecRegistry,
-  options: ReadAllOptions,
-  assertOpen: () => void,
-): AsyncGenerator<RecordedEvent> {
-  assertOpen();
-  const direction = toDirection(options.direction);
-  const maxCount = toMaxCount(options.maxCount);
-  const matches = compileFilter(options.filter);
+export async function* readAllEvents(log: MemoryLog, codecs: CodecRegistry, request: ReadAllRequest): AsyncGenerator<RecordedEvent> {
+  const { direction, from, maxCount, signal } = request;
+  const matches = compileFilter(request.filter);
   const length = log.all.length;
-  const from = options.from ?? "start";
   let index: number;
   if (from === "start") index = direction === "forwards" ? 0 : length - 1;
   else if (from === "end") index = direction === "forwards" ? length : length - 1;
@@ -26,7 +17,7 @@ export async function* readAllEvents(
   let delivered = 0n;
   for (; index >= 0 && index < length; index += step) {
     if (maxCount !== undefined && delivered >= maxCount) return;
-    options.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     const stored = log.all[index]!;
     if (!matches(stored)) continue;
     delivered++;
@@ -34,28 +25,18 @@ export async function* readAllEvents(
   }
 }
 
-/** Index in the global log of a memory position, refusing other backends' positions. */
-export function positionIndex(value: Position | string): number {
-  const position = Position.from(value, MEMORY_BACKEND, 1);
+/** Index in the global log of a memory position (already checked to be one). */
+export function positionIndex(position: Position): number {
   const index = position.parts[0]!;
-  if (index > BigInt(Number.MAX_SAFE_INTEGER)) throw new ValidationError("Position is out of range", "position");
-  return Number(index);
+  // Past any index the log can hold: "after everything".
+  return index > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(index);
 }
 
+/** A checked filter as a predicate over stored events. */
 export function compileFilter(filter: EventFilter | undefined): (stored: StoredEvent) => boolean {
   if (filter === undefined) return () => true;
-  if (typeof filter !== "object" || filter === null) throw new ValidationError("filter must be an object", "filter");
-  const prefixes = checkList(filter.streamPrefixes, "filter.streamPrefixes");
-  const types = checkList(filter.eventTypes, "filter.eventTypes");
-  const typeSet = types && new Set(types);
+  const prefixes = filter.streamPrefixes;
+  const types = filter.eventTypes && new Set(filter.eventTypes);
   return (stored) =>
-    (!prefixes || prefixes.some((p) => stored.streamId.startsWith(p))) && (!typeSet || typeSet.has(stored.event.type));
-}
-
-function checkList(list: readonly string[] | undefined, field: string): readonly string[] | undefined {
-  if (list === undefined) return undefined;
-  if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== "string" || s.length === 0)) {
-    throw new ValidationError(`${field} must be a non-empty array of non-empty strings`, field);
-  }
-  return list;
+    (!prefixes || prefixes.some((p) => stored.streamId.startsWith(p))) && (!types || types.has(stored.event.type));
 }

@@ -1,33 +1,13 @@
 import type { CodecRegistry } from "../../core/codec.js";
 import { StreamDeletedError } from "../../core/errors.js";
-import type { SubscribeOptions, Subscription, SubscriptionTarget } from "../../core/event-stream.js";
-import { createSubscription, type Feed, type FeedMessage, type FeedStart } from "../../core/subscription.js";
-import { resolveStart, resolveTarget, type ResolvedTarget } from "../../core/subscription-target.js";
-import type { Position } from "../../core/position.js";
+import type { Feed, FeedMessage, FeedStart } from "../../core/subscription.js";
+import type { ResolvedTarget } from "../../core/subscription-target.js";
 import { compileFilter, positionIndex } from "./memory-read-all.js";
-import { MEMORY_BACKEND, toRecordedEvent, type MemoryLog, type StoredEvent } from "./memory-log.js";
+import { toRecordedEvent, type MemoryLog, type StoredEvent } from "./memory-log.js";
 
-export function subscribeInMemory(
-  log: MemoryLog,
-  codecs: CodecRegistry,
-  target: SubscriptionTarget,
-  options: SubscribeOptions,
-  closing: AbortSignal,
-  assertOpen: () => void,
-): Subscription {
-  assertOpen();
-  const resolved = resolveTarget(target);
-  const from = resolveStart(resolved, options.from, MEMORY_BACKEND, 1);
-  const signal = options.signal ? AbortSignal.any([options.signal, closing]) : closing;
-  const feed: Feed = resolved.kind === "stream" ? streamFeed(log, codecs, resolved.stream) : globalFeed(log, codecs, resolved);
-  return createSubscription({
-    orderBy: resolved.kind === "stream" ? "stream" : "global",
-    from,
-    feed,
-    signal,
-    retry: options.retry,
-    onReconnect: options.onReconnect,
-  });
+/** The events of a subscription target, as core's subscription consumes them. */
+export function memoryFeed(log: MemoryLog, codecs: CodecRegistry, target: ResolvedTarget): Feed {
+  return target.kind === "stream" ? streamFeed(log, codecs, target.stream) : globalFeed(log, codecs, target);
 }
 
 /**
@@ -75,7 +55,8 @@ function globalFeed(log: MemoryLog, codecs: CodecRegistry, target: Exclude<Resol
   const matches: (stored: StoredEvent) => boolean =
     target.kind === "category" ? (stored) => stored.streamId.startsWith(target.prefix) : compileFilter(target.filter);
   return followLog(log, codecs, (start) => {
-    let next: number | undefined = start === "start" ? 0 : start === "end" ? undefined : positionIndex(start as Position) + 1;
+    let next: number | undefined =
+      start === "start" ? 0 : start === "end" || typeof start === "bigint" ? undefined : positionIndex(start) + 1;
     return function* () {
       next ??= log.all.length;
       for (; next < log.all.length; next++) {

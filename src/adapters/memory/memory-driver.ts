@@ -1,0 +1,184 @@
+import type { Capabilities } from "../../core/capabilities.js";
+import type { CodecRegistry } from "../../core/codec.js";
+import type {
+  AppendRequest,
+  DeleteRequest,
+  EventStoreDriver,
+  ReadAllRequest,
+  ReadRequest,
+} from "../../core/driver.js";
+import { StreamDeletedError, StreamNotFoundError, WrongExpectedRevisionError } from "../../core/errors.js";
+import type { AppendResult, ExpectedRevision, RecordedEvent } from "../../core/event.js";
+import type { StreamMetadata } from "../../core/event-stream.js";
+import type { PreparedEvent } from "../../core/prepare.js";
+import type { Feed } from "../../core/subscription.js";
+import type { ResolvedTarget } from "../../core/subscription-target.js";
+import { MEMORY_BACKEND, MemoryLog, positionOf, toRecordedEvent, type StreamState } from "./memory-log.js";
+import { MemoryPersistentDriver } from "./memory-persistent.js";
+import { readAllEvents } from "./memory-read-all.js";
+import { memoryFeed } from "./memory-subscriptions.js";
+
+/** EventStoreDB's default, so tests on memory meet the limit production will. */
+export const DEFAULT_MAX_APPEND_BYTES = 1_048_576;
+
+/** The reference driver: a log in this process with every capability, data kept encoded. */
+export class MemoryDriver implements EventStoreDriver {
+  readonly capabilities: Capabilities;
+  readonly positionParts = 1;
+  readonly persistent: MemoryPersistentDriver;
+  readonly #log = new MemoryLog();
+  readonly #codecs: CodecRegistry;
+
+  constructor(codecs: CodecRegistry, maxAppendBytes = DEFAULT_MAX_APPEND_BYTES) {
+    this.#codecs = codecs;
+    this.capabilities = Object.freeze({
+      backend: MEMORY_BACKEND,
+      expectedRevision: true,
+      atomicAppend: true,
+      idempotentIds: true,
+      readBackward: true,
+      globalOrder: true,
+      catchUpSubscriptions: true,
+      categorySubscriptions: true,
+      persistentSubscriptions: true,
+      delete: true,
+      tombstone: true,
+      streamMetadata: true,
+      maxAppendBytes,
+      maxAppendBytesPer: "batch",
+    });
+    this.persistent = new MemoryPersistentDriver(this.#log, codecs);
+  }
+
+  async append({ stream, events, expectedRevision }: AppendRequest): Promise<AppendResult> {
+    const state = this.#log.stream(stream);
+    if (state?.tombstoned) throw new StreamDeletedError(stream);
+    const replay = state && findIdempotentReplay(state, events, expectedRevision);
+    if (replay !== undefined) {
+      const last = state!.events[Number(replay)]!;
+      return { nextExpectedRevision: replay, position: positionOf(last.index) };
+    }
+    checkExpectedRevision(stream, state, expectedRevision);
+    const last = this.#log.push(state ?? this.#log.getOrCreate(stream), stream, events);
+    return { nextExpectedRevision: last.revision, position: positionOf(last.index) };
+  }
+
+  async *read({ stream, direction, from, maxCount, signal }: ReadRequest): AsyncGenerator<RecordedEvent> {
+    const state = this.#log.stream(stream);
+    if (!state) throw new StreamNotFoundError(stream);
+    if (state.tombstoned) throw new StreamDeletedError(stream);
+    if (state.softDeleted) throw new StreamNotFoundError(stream);
+
+    const forwards = direction === "forwards";
+    const firstVisible = this.#log.firstVisibleRevision(state);
+    const lastRevision = BigInt(state.events.length) - 1n;
+    let revision =
+      from === "start" ? (forwards ? firstVisible : lastRevision)
+      : from === "end" ? (forwards ? lastRevision + 1n : lastRevision)
+      : from;
+    if (forwards && revision < firstVisible) revision = firstVisible;
+    // Snapshot the end so a read started before an append does not chase new events.
+    const end = forwards ? lastRevision : firstVisible;
+    const step = forwards ? 1n : -1n;
+    const now = Date.now();
+    let delivered = 0n;
+    while (forwards ? revision <= end : revision >= end) {
+      if (maxCount !== undefined && delivered >= maxCount) return;
+      signal?.throwIfAborted();
+      const stored = state.events[Number(revision)];
+      revision += step;
+      if (!stored || !this.#log.isVisible(state, stored, now, firstVisible)) continue;
+      delivered++;
+      yield toRecordedEvent(stored, this.#codecs);
+    }
+  }
+
+  readAll(request: ReadAllRequest): AsyncIterable<RecordedEvent> {
+    return readAllEvents(this.#log, this.#codecs, request);
+  }
+
+  feed(target: ResolvedTarget): Feed {
+    return memoryFeed(this.#log, this.#codecs, target);
+  }
+
+  async delete({ stream, expectedRevision }: DeleteRequest): Promise<void> {
+    const state = this.#deletable(stream, expectedRevision);
+    if (!state || state.softDeleted) throw new StreamNotFoundError(stream);
+    state.softDeleted = true;
+    state.deletedBefore = BigInt(state.events.length);
+    this.#log.notify();
+  }
+
+  async tombstone({ stream, expectedRevision }: DeleteRequest): Promise<void> {
+    const state = this.#deletable(stream, expectedRevision);
+    (state ?? this.#log.getOrCreate(stream)).tombstoned = true;
+    this.#log.notify();
+  }
+
+  async getStreamMetadata(stream: string): Promise<StreamMetadata> {
+    const state = this.#log.stream(stream);
+    if (state?.tombstoned) throw new StreamDeletedError(stream);
+    return { ...(state?.metadata ?? {}) };
+  }
+
+  async setStreamMetadata(stream: string, metadata: StreamMetadata): Promise<void> {
+    const state = this.#log.stream(stream);
+    if (state?.tombstoned) throw new StreamDeletedError(stream);
+    (state ?? this.#log.getOrCreate(stream)).metadata = { ...metadata };
+    this.#log.notify();
+  }
+
+  async ping(): Promise<void> {
+    // In this process: reachable while open, and the runtime refuses a closed store.
+  }
+
+  async close(): Promise<void> {
+    this.persistent.close();
+  }
+
+  /** Shared checks of delete and tombstone; returns the stream's state if it has one. */
+  #deletable(stream: string, expected: ExpectedRevision): StreamState | undefined {
+    const state = this.#log.stream(stream);
+    if (state?.tombstoned) throw new StreamDeletedError(stream);
+    checkExpectedRevision(stream, state, expected);
+    return state;
+  }
+}
+
+/** The revision a stream is at for expected-revision checks: undefined when it does not exist. */
+function currentRevision(state: StreamState | undefined): bigint | undefined {
+  if (!state || state.softDeleted || state.events.length === 0) return undefined;
+  return BigInt(state.events.length) - 1n;
+}
+
+/** The backend's own concurrency check (what a server does with the expected revision it is sent). */
+function checkExpectedRevision(stream: string, state: StreamState | undefined, expected: ExpectedRevision): void {
+  if (expected === "any") return;
+  const current = currentRevision(state);
+  const ok =
+    expected === "no_stream" ? current === undefined
+    : expected === "stream_exists" ? current !== undefined
+    : current === expected;
+  if (!ok) throw new WrongExpectedRevisionError(stream, expected, current ?? "no_stream");
+}
+
+/**
+ * EventStoreDB treats a batch whose ids are already stored, in order, right after the expected
+ * revision as a retry: it succeeds without writing. Returns the last revision of such a batch.
+ */
+function findIdempotentReplay(
+  state: StreamState,
+  events: readonly PreparedEvent[],
+  expected: ExpectedRevision,
+): bigint | undefined {
+  if (!events[0]!.idGiven) return undefined;
+  const first = state.ids.get(events[0]!.id);
+  if (first === undefined) return undefined;
+  const expectedFirst =
+    expected === "no_stream" ? 0n : typeof expected === "bigint" ? expected + 1n : first;
+  if (first !== expectedFirst) return undefined;
+  for (let i = 1; i < events.length; i++) {
+    if (state.ids.get(events[i]!.id) !== first + BigInt(i)) return undefined;
+  }
+  return first + BigInt(events.length) - 1n;
+}

@@ -1,0 +1,179 @@
+import { setMaxListeners } from "node:events";
+import type { Capabilities, CapabilityName } from "./capabilities.js";
+import { CodecRegistry } from "./codec.js";
+import type { EventStoreDriver } from "./driver.js";
+import { ClosedError, UnsupportedOperationError } from "./errors.js";
+import type { AppendResult, EventData, RecordedEvent } from "./event.js";
+import type {
+  AppendOptions,
+  DeleteOptions,
+  EventStream,
+  PersistentSubscriptions,
+  PingOptions,
+  ReadAllOptions,
+  ReadOptions,
+  Signalled,
+  StreamMetadata,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionTarget,
+} from "./event-stream.js";
+import { lazyIterable } from "./lazy-iterable.js";
+import { pingWithin } from "./ping.js";
+import { prepareEvents, type AppendSizeRule } from "./prepare.js";
+import { checkFilter, toDeleteRequest, toReadAllRequest, toReadRequest } from "./requests.js";
+import { RuntimePersistentSubscriptions } from "./runtime-persistent.js";
+import { validateStreamMetadata } from "./stream-metadata.js";
+import { createSubscription } from "./subscription.js";
+import { resolveStart, resolveTarget, type ResolvedTarget } from "./subscription-target.js";
+import { assertExpectedRevision, assertStreamName } from "./validation.js";
+
+export interface RuntimeOptions {
+  /** Codecs for content types beyond json, octet-stream and text (shared with the driver's decoding). */
+  readonly codecs?: CodecRegistry;
+}
+
+/**
+ * The user's EventStream: core's rules around an adapter's driver. Every check of the port runs
+ * here, once, so the same input gives the same outcome on every backend; the driver only
+ * translates. Adapters export subclasses only to add backend-specific accessors.
+ */
+export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDriver> implements EventStream {
+  readonly capabilities: Capabilities;
+  readonly persistentSubscriptions: PersistentSubscriptions;
+  protected readonly driver: TDriver;
+  readonly #codecs: CodecRegistry;
+  readonly #sizeRule: AppendSizeRule;
+  readonly #closing = new AbortController();
+  #closed: Promise<void> | undefined;
+
+  constructor(driver: TDriver, options: RuntimeOptions = {}) {
+    this.driver = driver;
+    this.capabilities = driver.capabilities;
+    this.#codecs = options.codecs ?? new CodecRegistry();
+    const sizeOf = driver.appendSizeOf?.bind(driver);
+    this.#sizeRule = { per: driver.capabilities.maxAppendBytesPer, ...(sizeOf ? { sizeOf } : {}) };
+    // Every subscription of this store listens to the one closing signal.
+    setMaxListeners(0, this.#closing.signal);
+    this.persistentSubscriptions = new RuntimePersistentSubscriptions(
+      driver,
+      this.#closing.signal,
+      () => this.#assertOpen(),
+      (capability) => this.#assertCapable(capability),
+    );
+  }
+
+  async append(stream: string, events: readonly EventData[], options: AppendOptions = {}): Promise<AppendResult> {
+    this.#assertOpen();
+    const expectedRevision = options.expectedRevision ?? "any";
+    assertExpectedRevision(expectedRevision);
+    const prepared = prepareEvents(stream, events, this.#codecs, this.capabilities.maxAppendBytes, this.#sizeRule);
+    if (expectedRevision !== "any") this.#assertCapable("expectedRevision");
+    options.signal?.throwIfAborted();
+    return this.driver.append({ stream, events: prepared, expectedRevision, signal: options.signal });
+  }
+
+  read(stream: string, options: ReadOptions = {}): AsyncIterable<RecordedEvent> {
+    return lazyIterable(() => {
+      this.#assertOpen();
+      const request = toReadRequest(stream, options);
+      if (request.direction === "backwards") this.#assertCapable("readBackward");
+      request.signal?.throwIfAborted();
+      return this.driver.read(request);
+    });
+  }
+
+  readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    return lazyIterable(() => {
+      this.#assertOpen();
+      const request = toReadAllRequest(options, this.capabilities.backend, this.driver.positionParts);
+      this.#assertCapable("globalOrder");
+      if (request.direction === "backwards") this.#assertCapable("readBackward");
+      request.signal?.throwIfAborted();
+      return this.driver.readAll!(request);
+    });
+  }
+
+  subscribe(target: SubscriptionTarget, options: SubscribeOptions = {}): Subscription {
+    this.#assertOpen();
+    const resolved = this.#resolveSubscriptionTarget(target);
+    const from = resolveStart(resolved, options.from, this.capabilities.backend, this.driver.positionParts);
+    this.#assertCapable("catchUpSubscriptions");
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
+    return createSubscription({
+      orderBy: resolved.kind === "stream" ? "stream" : "global",
+      from,
+      feed: this.driver.feed(resolved),
+      signal,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.onReconnect ? { onReconnect: options.onReconnect } : {}),
+    });
+  }
+
+  async delete(stream: string, options: DeleteOptions = {}): Promise<void> {
+    this.#assertOpen();
+    const request = toDeleteRequest(stream, options);
+    this.#assertCapable("delete");
+    if (request.expectedRevision !== "any") this.#assertCapable("expectedRevision");
+    request.signal?.throwIfAborted();
+    return this.driver.delete!(request);
+  }
+
+  async tombstone(stream: string, options: DeleteOptions = {}): Promise<void> {
+    this.#assertOpen();
+    const request = toDeleteRequest(stream, options);
+    this.#assertCapable("tombstone");
+    if (request.expectedRevision !== "any") this.#assertCapable("expectedRevision");
+    request.signal?.throwIfAborted();
+    return this.driver.tombstone!(request);
+  }
+
+  async getStreamMetadata(stream: string, options: Signalled = {}): Promise<StreamMetadata> {
+    this.#assertOpen();
+    assertStreamName(stream);
+    this.#assertCapable("streamMetadata");
+    options.signal?.throwIfAborted();
+    return this.driver.getStreamMetadata!(stream, options.signal);
+  }
+
+  async setStreamMetadata(stream: string, metadata: StreamMetadata, options: Signalled = {}): Promise<void> {
+    this.#assertOpen();
+    assertStreamName(stream);
+    const valid = validateStreamMetadata(metadata, this.driver.maxTruncateBefore);
+    this.#assertCapable("streamMetadata");
+    options.signal?.throwIfAborted();
+    return this.driver.setStreamMetadata!(stream, valid, options.signal);
+  }
+
+  async ping(options: PingOptions = {}): Promise<void> {
+    this.#assertOpen();
+    return pingWithin(this.capabilities.backend, options, (signal, timeoutMs) => this.driver.ping(signal, timeoutMs));
+  }
+
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closing.abort(new ClosedError("EventStream closed"));
+      this.#closed = this.driver.close();
+    }
+    return this.#closed;
+  }
+
+  #resolveSubscriptionTarget(target: SubscriptionTarget): ResolvedTarget {
+    const resolved = resolveTarget(target);
+    if (resolved.kind === "category") this.#assertCapable("categorySubscriptions");
+    if (resolved.kind !== "all") return resolved;
+    const filter = checkFilter(resolved.filter);
+    this.#assertCapable("globalOrder");
+    return { kind: "all", filter };
+  }
+
+  #assertCapable(capability: CapabilityName): void {
+    if (this.capabilities[capability]) return;
+    const reason = this.driver.unsupported?.[capability] ?? `The ${this.capabilities.backend} backend does not offer ${capability}`;
+    throw new UnsupportedOperationError(capability, reason);
+  }
+
+  #assertOpen(): void {
+    if (this.#closing.signal.aborted) throw new ClosedError("This EventStream has been closed");
+  }
+}
