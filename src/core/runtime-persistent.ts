@@ -65,9 +65,8 @@ export class RuntimePersistentSubscriptions implements PersistentSubscriptions {
 
   #check(target: PersistentTarget, group: string) {
     this.#assertOpen();
-    const resolved = resolvePersistentTarget(target, group);
     this.#assertCapable("persistentSubscriptions");
-    return resolved;
+    return resolvePersistentTarget(target, group);
   }
 }
 

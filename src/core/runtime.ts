@@ -86,8 +86,8 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     return lazyIterable(() => {
       this.#assertOpen();
-      const request = toReadAllRequest(options, this.capabilities.backend, this.driver.positionParts);
       this.#assertCapable("globalOrder");
+      const request = toReadAllRequest(options, this.capabilities.backend, this.driver.positionParts);
       if (request.direction === "backwards") this.#assertCapable("readBackward");
       request.signal?.throwIfAborted();
       return this.driver.readAll!(request);
@@ -112,8 +112,8 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
 
   async delete(stream: string, options: DeleteOptions = {}): Promise<void> {
     this.#assertOpen();
-    const request = toDeleteRequest(stream, options);
     this.#assertCapable("delete");
+    const request = toDeleteRequest(stream, options);
     if (request.expectedRevision !== "any") this.#assertCapable("expectedRevision");
     request.signal?.throwIfAborted();
     return this.driver.delete!(request);
@@ -121,8 +121,8 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
 
   async tombstone(stream: string, options: DeleteOptions = {}): Promise<void> {
     this.#assertOpen();
-    const request = toDeleteRequest(stream, options);
     this.#assertCapable("tombstone");
+    const request = toDeleteRequest(stream, options);
     if (request.expectedRevision !== "any") this.#assertCapable("expectedRevision");
     request.signal?.throwIfAborted();
     return this.driver.tombstone!(request);
@@ -130,17 +130,17 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
 
   async getStreamMetadata(stream: string, options: Signalled = {}): Promise<StreamMetadata> {
     this.#assertOpen();
-    assertStreamName(stream);
     this.#assertCapable("streamMetadata");
+    assertStreamName(stream);
     options.signal?.throwIfAborted();
     return this.driver.getStreamMetadata!(stream, options.signal);
   }
 
   async setStreamMetadata(stream: string, metadata: StreamMetadata, options: Signalled = {}): Promise<void> {
     this.#assertOpen();
+    this.#assertCapable("streamMetadata");
     assertStreamName(stream);
     const valid = validateStreamMetadata(metadata, this.driver.maxTruncateBefore);
-    this.#assertCapable("streamMetadata");
     options.signal?.throwIfAborted();
     return this.driver.setStreamMetadata!(stream, valid, options.signal);
   }
