@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import {
   ConnectionError,
-  Position,
   createSubscription,
   isConnectionError,
   isSwitchyardError,
@@ -10,21 +9,9 @@ import {
   type ReconnectInfo,
   type RecordedEvent,
 } from "../../src/index.js";
+import { recordedEvent } from "./recorded-event.js";
 
-function event(revision: number): RecordedEvent {
-  return {
-    streamId: "s-1",
-    revision: BigInt(revision),
-    position: new Position("test", [BigInt(revision)]),
-    id: `00000000-0000-4000-8000-${String(revision).padStart(12, "0")}`,
-    type: "e",
-    data: { revision },
-    metadata: {},
-    contentType: "application/json",
-    schemaVersion: 1,
-    createdAt: new Date(0),
-  };
-}
+const event = recordedEvent;
 
 /** Fails its first `failures` opens with `fail(n)`, then delivers one event, catches up and waits. */
 function flakyFeed(failures: number, fail: (open: number) => Error | "end"): { feed: Feed; opens: () => number } {

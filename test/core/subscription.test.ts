@@ -2,7 +2,6 @@ import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import {
   ConnectionError,
-  Position,
   ValidationError,
   createSubscription,
   type Feed,
@@ -10,21 +9,9 @@ import {
   type FeedStart,
   type RecordedEvent,
 } from "../../src/index.js";
+import { recordedEvent } from "./recorded-event.js";
 
-function event(revision: number): RecordedEvent {
-  return {
-    streamId: "s-1",
-    revision: BigInt(revision),
-    position: new Position("test", [BigInt(revision)]),
-    id: `00000000-0000-4000-8000-${String(revision).padStart(12, "0")}`,
-    type: "e",
-    data: { revision },
-    metadata: {},
-    contentType: "application/json",
-    schemaVersion: 1,
-    createdAt: new Date(0),
-  };
-}
+const event = recordedEvent;
 
 /** A feed over a fixed history that fails in scripted ways, recording where each open started. */
 function scriptedFeed(total: number, script: Array<{ failAfter: number; error: Error; replay?: number }>) {
