@@ -7,7 +7,6 @@ import {
   type Feed,
   type FeedMessage,
   type ReconnectInfo,
-  type RecordedEvent,
 } from "../../src/index.js";
 import { recordedEvent } from "./recorded-event.js";
 
