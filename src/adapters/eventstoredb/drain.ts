@@ -19,7 +19,7 @@ export interface OpenedRead<T> {
  * microtask hops per item (two layers of ours cost ~1 µs per event read, more with the emulator
  * sharing the cores; see docs/eventstoredb.md, cost model).
  * `open` runs on the first next(), so a read that is never iterated never starts a call, and
- * its errors (validation too) surface on iteration.
+ * its errors surface on iteration.
  */
 export class ClientRead<T, U> implements AsyncIterableIterator<U> {
   readonly #open: () => OpenedRead<T> | undefined;

@@ -11,7 +11,7 @@ import {
   normaliseContentType,
   type CodecRegistry,
 } from "../../core/codec.js";
-import { SerializationError, ValidationError } from "../../core/errors.js";
+import { SerializationError } from "../../core/errors.js";
 import type { EventMetadata, RecordedEvent } from "../../core/event.js";
 import type { PreparedEvent } from "../../core/prepare.js";
 import { toPosition } from "./position-mapping.js";
@@ -27,7 +27,6 @@ export const RAW_METADATA_KEY = "$metadata";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Encoder = new TextEncoder();
-const RESERVED_KEYS = [CONTENT_TYPE_KEY, SCHEMA_VERSION_KEY] as const;
 
 /**
  * An event prepared by core (validated and encoded) in the client's shape. ESDB knows json and
@@ -42,7 +41,7 @@ const RESERVED_KEYS = [CONTENT_TYPE_KEY, SCHEMA_VERSION_KEY] as const;
 export function toClientEvent(event: PreparedEvent, field: string): ClientEventData {
   const contentType = event.contentType;
   const isJson = contentType === JSON_CONTENT_TYPE || normaliseContentType(contentType) === JSON_CONTENT_TYPE;
-  let metadata = hasKeys(event.metadata) ? toStoredMetadata(event.metadata, field) : undefined;
+  let metadata = hasKeys(event.metadata) ? toStoredMetadata(event.metadata) : undefined;
   if (contentType !== (isJson ? JSON_CONTENT_TYPE : BINARY_CONTENT_TYPE)) (metadata ??= {})[CONTENT_TYPE_KEY] = contentType;
   if (event.schemaVersion !== 1) (metadata ??= {})[SCHEMA_VERSION_KEY] = event.schemaVersion;
   const meta = metadata === undefined ? undefined : jsonBytes(metadata);
@@ -52,11 +51,11 @@ export function toClientEvent(event: PreparedEvent, field: string): ClientEventD
   return { id: event.id, type: event.type, contentType: BINARY_CONTENT_TYPE, data: event.data, metadata: meta };
 }
 
-/** User metadata under ESDB's names: correlationId → $correlationId, causationId → $causationId. */
-function toStoredMetadata(user: EventMetadata, field: string): Record<string, unknown> {
-  for (const key of RESERVED_KEYS) {
-    if (key in user) throw new ValidationError(`${field}.metadata.${key} is reserved by the EventStoreDB adapter`, `${field}.metadata`);
-  }
+/**
+ * User metadata under ESDB's names: correlationId → $correlationId, causationId → $causationId.
+ * Core refuses user keys starting with "$", so ours cannot collide with the caller's.
+ */
+function toStoredMetadata(user: EventMetadata): Record<string, unknown> {
   const stored: Record<string, unknown> = {};
   for (const key in user) {
     if (key === "correlationId" || key === "causationId") continue;

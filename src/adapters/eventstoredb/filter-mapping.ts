@@ -1,5 +1,4 @@
 import { eventTypeFilter, streamNameFilter, type Filter } from "@eventstore/db-client";
-import { ValidationError } from "../../core/errors.js";
 import type { RecordedEvent } from "../../core/event.js";
 import type { EventFilter } from "../../core/event-stream.js";
 
@@ -19,6 +18,7 @@ export interface FilterPlan {
 export const isSystemEvent = (event: { streamId: string; type: string }): boolean =>
   event.streamId.startsWith("$") || event.type.startsWith("$");
 
+/** A filter core has checked (or a category prefix) as ESDB runs it. */
 export function planFilter(filter: EventFilter | undefined, category?: string): FilterPlan {
   if (category !== undefined) {
     return {
@@ -27,9 +27,8 @@ export function planFilter(filter: EventFilter | undefined, category?: string): 
     };
   }
   if (filter === undefined) return { server: undefined, accepts: (e) => !isSystemEvent(e) };
-  if (typeof filter !== "object" || filter === null) throw new ValidationError("filter must be an object", "filter");
-  const prefixes = checkList(filter.streamPrefixes, "filter.streamPrefixes");
-  const types = checkList(filter.eventTypes, "filter.eventTypes");
+  const prefixes = filter.streamPrefixes;
+  const types = filter.eventTypes;
   const typeSet = types && new Set(types);
   const accepts = (e: RecordedEvent) =>
     !isSystemEvent(e) && (!prefixes || prefixes.some((p) => e.streamId.startsWith(p))) && (!typeSet || typeSet.has(e.type));
@@ -41,12 +40,4 @@ export function planFilter(filter: EventFilter | undefined, category?: string): 
       ? eventTypeFilter({ prefixes: [...types] })
       : undefined;
   return { server, accepts };
-}
-
-function checkList(list: readonly string[] | undefined, field: string): readonly string[] | undefined {
-  if (list === undefined) return undefined;
-  if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== "string" || s.length === 0)) {
-    throw new ValidationError(`${field} must be a non-empty array of non-empty strings`, field);
-  }
-  return list;
 }

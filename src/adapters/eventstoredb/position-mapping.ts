@@ -8,8 +8,7 @@ export function toPosition(position: ClientPosition): Position {
   return new Position(ESDB_BACKEND, [position.commit, position.prepare]);
 }
 
-/** Accepts a Position or its string form; refuses another backend's or a malformed one. */
-export function toClientPosition(value: Position | string): ClientPosition {
-  const position = Position.from(value, ESDB_BACKEND, 2);
+/** An EventStoreDB position (core has checked its backend and its two parts) in the client's shape. */
+export function toClientPosition(position: Position): ClientPosition {
   return { commit: position.parts[0]!, prepare: position.parts[1]! };
 }

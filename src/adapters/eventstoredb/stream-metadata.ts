@@ -1,9 +1,8 @@
 import type { StreamMetadata as ClientStreamMetadata } from "@eventstore/db-client";
 import type { StreamMetadata } from "../../core/event-stream.js";
-import { validateStreamMetadata } from "../../core/stream-metadata.js";
 
 /** The client reads `$tb` as a JSON number, so a larger revision would lose precision. */
-const ESDB_TRUNCATE_LIMIT = { value: BigInt(Number.MAX_SAFE_INTEGER), note: "at most 2^53-1 on EventStoreDB" };
+export const ESDB_TRUNCATE_LIMIT = { value: BigInt(Number.MAX_SAFE_INTEGER), note: "at most 2^53-1 on EventStoreDB" };
 
 /** ESDB's `$$stream` metadata (as the client returns it) in the port's shape. */
 export function fromClientMetadata(metadata: ClientStreamMetadata | undefined): StreamMetadata {
@@ -24,14 +23,14 @@ function isUserTruncateBefore(value: unknown): value is number {
 }
 
 /**
- * The metadata to write. Like every adapter, the port's three retention settings are replaced as a
- * whole (one not given is cleared); whatever else the stream's metadata holds (ACLs, cache
+ * The metadata to write, from settings core has checked (`truncateBefore` within
+ * ESDB_TRUNCATE_LIMIT, the driver's `maxTruncateBefore`). Like every adapter, the port's three
+ * retention settings are replaced as a whole (one not given is cleared); whatever else the stream's metadata holds (ACLs, cache
  * control, custom keys) is kept, since the port does not manage it. A soft delete's marker
  * (`$tb` = 2^63-1) is not written back either: on a metadata write to a soft-deleted stream the
  * server itself turns it into "truncate before the old end", so the deleted events stay hidden.
  */
-export function toClientMetadata(metadata: StreamMetadata, current: ClientStreamMetadata | undefined): ClientStreamMetadata {
-  const valid = validateStreamMetadata(metadata, ESDB_TRUNCATE_LIMIT);
+export function toClientMetadata(valid: StreamMetadata, current: ClientStreamMetadata | undefined): ClientStreamMetadata {
   const { maxCount: _maxCount, maxAge: _maxAge, truncateBefore: _truncateBefore, ...unmanaged } = current ?? {};
   const next: ClientStreamMetadata = { ...unmanaged };
   if (valid.maxCount !== undefined) next.maxCount = valid.maxCount;

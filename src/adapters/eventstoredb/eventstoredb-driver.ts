@@ -1,0 +1,175 @@
+import {
+  BACKWARDS,
+  END,
+  FORWARDS,
+  START,
+  type AppendToStreamOptions,
+  type EventStoreDBClient,
+  type ReadRevision,
+  type ResolvedEvent,
+} from "@eventstore/db-client";
+import type { Capabilities } from "../../core/capabilities.js";
+import type { CodecRegistry } from "../../core/codec.js";
+import type { AppendRequest, DeleteRequest, EventStoreDriver, ReadAllRequest, ReadRequest } from "../../core/driver.js";
+import { WrongExpectedRevisionError } from "../../core/errors.js";
+import type { AppendResult, ExpectedRevision, RecordedEvent } from "../../core/event.js";
+import type { StreamMetadata } from "../../core/event-stream.js";
+import type { Feed } from "../../core/subscription.js";
+import type { ResolvedTarget } from "../../core/subscription-target.js";
+import { DEFAULT_MAX_APPEND_BYTES } from "./config.js";
+import { ClientRead, drain } from "./drain.js";
+import { translateError } from "./errors.js";
+import { recordMapper, toClientEvent } from "./event-mapping.js";
+import { EventStoreDBPersistentDriver } from "./persistent-subscriptions.js";
+import { pingEventStoreDB } from "./ping.js";
+import { ESDB_BACKEND, toPosition } from "./position-mapping.js";
+import { readAllEvents } from "./read-all.js";
+import { ESDB_TRUNCATE_LIMIT, fromClientMetadata, toClientMetadata } from "./stream-metadata.js";
+import { subscriptionFeed } from "./subscription-feed.js";
+
+/** The client and how this adapter uses it, as the event stream's options resolve them. */
+export interface EventStoreDBConnection {
+  readonly client: EventStoreDBClient;
+  /** Whether close() disposes the client. */
+  readonly ownsClient: boolean;
+  /** Per-call options of appends (credentials select the classic Append RPC; see docs/eventstoredb.md). */
+  readonly appendCall: Pick<AppendToStreamOptions, "credentials">;
+  readonly maxAppendBytes: number | undefined;
+}
+
+/** Translates core's prepared requests to the official client (6.2.1) and its answers and errors back. */
+export class EventStoreDBDriver implements EventStoreDriver {
+  readonly capabilities: Capabilities;
+  readonly positionParts = 2;
+  readonly maxTruncateBefore = ESDB_TRUNCATE_LIMIT;
+  readonly persistent: EventStoreDBPersistentDriver;
+  readonly #client: EventStoreDBClient;
+  readonly #ownsClient: boolean;
+  readonly #appendCall: Pick<AppendToStreamOptions, "credentials">;
+  readonly #codecs: CodecRegistry;
+
+  constructor(connection: EventStoreDBConnection, codecs: CodecRegistry) {
+    this.#client = connection.client;
+    this.#ownsClient = connection.ownsClient;
+    this.#appendCall = connection.appendCall;
+    this.#codecs = codecs;
+    this.capabilities = Object.freeze({
+      backend: ESDB_BACKEND,
+      expectedRevision: true,
+      atomicAppend: true,
+      idempotentIds: true,
+      readBackward: true,
+      globalOrder: true,
+      catchUpSubscriptions: true,
+      categorySubscriptions: true,
+      persistentSubscriptions: true,
+      delete: true,
+      tombstone: true,
+      streamMetadata: true,
+      maxAppendBytes: connection.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES,
+      maxAppendBytesPer: "batch",
+    });
+    this.persistent = new EventStoreDBPersistentDriver(this.#client, codecs);
+  }
+
+  get client(): EventStoreDBClient {
+    return this.#client;
+  }
+
+  async append({ stream, events, expectedRevision }: AppendRequest): Promise<AppendResult> {
+    const clientEvents = events.map((event, i) => toClientEvent(event, `events[${i}]`));
+    try {
+      const result = await this.#client.appendToStream(stream, clientEvents, { expectedRevision, ...this.#appendCall });
+      return {
+        nextExpectedRevision: result.nextExpectedRevision,
+        position: result.position && toPosition(result.position),
+      };
+    } catch (error) {
+      throw translateError(error, { operation: "append", stream, expected: expectedRevision });
+    }
+  }
+
+  read({ stream, direction, from, maxCount, signal }: ReadRequest): AsyncIterable<RecordedEvent> {
+    // One iterator straight over the client's read (no generator layers).
+    const toRecorded = recordMapper(this.#codecs);
+    return new ClientRead(
+      () => {
+        if (from === "end" && direction === "forwards") return undefined;
+        const fromRevision: ReadRevision = from === "start" ? (direction === "forwards" ? START : END) : from === "end" ? END : from;
+        const read = this.#client.readStream(stream, {
+          fromRevision,
+          direction: direction === "forwards" ? FORWARDS : BACKWARDS,
+          ...(maxCount !== undefined ? { maxCount } : {}),
+        });
+        return { read, expectedMax: maxCount };
+      },
+      (resolved: ResolvedEvent) => (resolved.event ? toRecorded(resolved.event) : undefined),
+      signal,
+      { operation: "read", stream },
+    );
+  }
+
+  readAll(request: ReadAllRequest): AsyncIterable<RecordedEvent> {
+    return readAllEvents(this.#client, this.#codecs, request);
+  }
+
+  feed(target: ResolvedTarget): Feed {
+    return subscriptionFeed(this.#client, target, this.#codecs);
+  }
+
+  async delete({ stream, expectedRevision }: DeleteRequest): Promise<void> {
+    // 6.2.1's deleteStream cannot send "stream_exists": check existence and send the revision.
+    const sent = expectedRevision === "stream_exists" ? await this.#lastRevisionOrConflict(stream, expectedRevision) : expectedRevision;
+    try {
+      await this.#client.deleteStream(stream, { expectedRevision: sent });
+    } catch (error) {
+      throw translateError(error, { operation: "delete", stream, expected: expectedRevision });
+    }
+  }
+
+  async tombstone({ stream, expectedRevision }: DeleteRequest): Promise<void> {
+    try {
+      // The typings omit "stream_exists", but 6.2.1's tombstoneStream sends it.
+      await this.#client.tombstoneStream(stream, { expectedRevision: expectedRevision as Exclude<ExpectedRevision, "stream_exists"> });
+    } catch (error) {
+      throw translateError(error, { operation: "tombstone", stream, expected: expectedRevision });
+    }
+  }
+
+  async getStreamMetadata(stream: string): Promise<StreamMetadata> {
+    try {
+      return fromClientMetadata((await this.#client.getStreamMetadata(stream)).metadata);
+    } catch (error) {
+      throw translateError(error, { operation: "metadata", stream });
+    }
+  }
+
+  async setStreamMetadata(stream: string, metadata: StreamMetadata): Promise<void> {
+    try {
+      const current = await this.#client.getStreamMetadata(stream);
+      await this.#client.setStreamMetadata(stream, toClientMetadata(metadata, current.metadata));
+    } catch (error) {
+      throw translateError(error, { operation: "metadata", stream });
+    }
+  }
+
+  ping(signal: AbortSignal, timeoutMs: number): Promise<void> {
+    return pingEventStoreDB(this.#client, signal, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsClient) await this.#client.dispose();
+  }
+
+  async #lastRevisionOrConflict(stream: string, expected: ExpectedRevision): Promise<bigint> {
+    const read = this.#client.readStream(stream, { fromRevision: END, direction: BACKWARDS, maxCount: 1 });
+    try {
+      for await (const resolved of drain(read, undefined, { operation: "delete", stream, expected }, 1n)) {
+        if (resolved.event) return resolved.event.revision;
+      }
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "STREAM_NOT_FOUND") throw error;
+    }
+    throw new WrongExpectedRevisionError(stream, expected, "no_stream");
+  }
+}
