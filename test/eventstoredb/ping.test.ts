@@ -59,8 +59,7 @@ describe("EventStoreDB ping()", () => {
       const error = await rejection(() => hung.ping({ timeoutMs: 300 }));
       expect(Date.now() - started).toBeLessThan(3_000);
       expect(isConnectionError(error)).toBe(true);
-      // The runtime's timeout names the backend by capabilities.backend.
-      expect(error.message).toBe("esdb did not answer a ping within 300 ms");
+      expect(error.message).toBe("EventStoreDB did not answer a ping within 300 ms");
     } finally {
       await hung.close();
       await silent.close();
