@@ -20,6 +20,8 @@ import type { ResolvedTarget } from "./subscription-target.js";
 export interface EventStoreDriver {
   /** What the backend can promise; the runtime refuses what it cannot with UnsupportedOperationError. */
   readonly capabilities: Capabilities;
+  /** The backend's name in messages ("EventStoreDB"); default `capabilities.backend`, its position prefix. */
+  readonly displayName?: string;
   /** How many parts this backend's positions have (memory 1; EventStoreDB 2: commit/prepare). */
   readonly positionParts: number;
   /**

@@ -147,7 +147,7 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
 
   async ping(options: PingOptions = {}): Promise<void> {
     this.#assertOpen();
-    return pingWithin(this.capabilities.backend, options, (signal, timeoutMs) => this.driver.ping(signal, timeoutMs));
+    return pingWithin(this.#displayName, options, (signal, timeoutMs) => this.driver.ping(signal, timeoutMs));
   }
 
   async close(): Promise<void> {
@@ -169,8 +169,12 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
 
   #assertCapable(capability: CapabilityName): void {
     if (this.capabilities[capability]) return;
-    const reason = this.driver.unsupported?.[capability] ?? `The ${this.capabilities.backend} backend does not offer ${capability}`;
+    const reason = this.driver.unsupported?.[capability] ?? `The ${this.#displayName} backend does not offer ${capability}`;
     throw new UnsupportedOperationError(capability, reason);
+  }
+
+  get #displayName(): string {
+    return this.driver.displayName ?? this.capabilities.backend;
   }
 
   #assertOpen(): void {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
   name: string;
-  dependencies: Record<string, string>;
+  dependencies?: Record<string, string>;
   peerDependencies: Record<string, string>;
 };
 
@@ -34,8 +34,8 @@ describe("a missing optional peer", () => {
     mkdirSync(installed, { recursive: true });
     writeFileSync(join(installed, "package.json"), readFileSync(join(root, "package.json")));
     cpSync(join(root, "dist"), join(installed, "dist"), { recursive: true, filter: (f) => !f.endsWith(".map") && !/\.d\.c?ts$/.test(f) });
-    // Only the regular dependencies, plus gRPC so that Ensign's second peer is the missing one.
-    for (const dependency of [...Object.keys(pkg.dependencies), "@grpc/grpc-js"]) {
+    // The regular dependencies and zod (a peer every user installs), plus gRPC so that Ensign's second peer is the missing one.
+    for (const dependency of [...Object.keys(pkg.dependencies ?? {}), "zod", "@grpc/grpc-js"]) {
       mkdirSync(dirname(join(project, "node_modules", dependency)), { recursive: true });
       symlinkSync(join(root, "node_modules", dependency), join(project, "node_modules", dependency), "dir");
     }

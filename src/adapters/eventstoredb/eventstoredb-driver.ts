@@ -40,6 +40,7 @@ export interface EventStoreDBConnection {
 /** Translates core's prepared requests to the official client (6.2.1) and its answers and errors back. */
 export class EventStoreDBDriver implements EventStoreDriver {
   readonly capabilities: Capabilities;
+  readonly displayName = "EventStoreDB";
   readonly positionParts = 2;
   readonly maxTruncateBefore = ESDB_TRUNCATE_LIMIT;
   readonly persistent: EventStoreDBPersistentDriver;

@@ -24,6 +24,7 @@ export const DEFAULT_MAX_APPEND_BYTES = 1_048_576;
 /** The reference driver: a log in this process with every capability, data kept encoded. */
 export class MemoryDriver implements EventStoreDriver {
   readonly capabilities: Capabilities;
+  readonly displayName = "memory";
   readonly positionParts = 1;
   readonly persistent: MemoryPersistentDriver;
   readonly #log = new MemoryLog();
