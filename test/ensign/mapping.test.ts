@@ -97,7 +97,7 @@ describe("how streams map onto Ensign topics", () => {
     await store.append(stream, [{ type: "first", data: {} }]);
     const topicId = await store.client.resolveTopicId(store.topicOf(stream));
     const [prepared] = prepareEvents(stream, [{ type: "twice", data: { k: 1 } }], codecs);
-    const bytes = toEnsignEventBytes(stream, prepared!, "events[0]");
+    const bytes = toEnsignEventBytes(stream, prepared!);
     await Promise.all([store.client.publisher.publish(topicId, bytes), store.client.publisher.publish(topicId, bytes)]);
     await store.append(stream, [{ type: "last", data: {} }]);
     const events = await read(store, stream);

@@ -1,10 +1,10 @@
 import type { CodecRegistry } from "../../core/codec.js";
 import { ConnectionError } from "../../core/errors.js";
 import type { EventFilter } from "../../core/event-stream.js";
-import { Position } from "../../core/position.js";
+import type { Position } from "../../core/position.js";
 import { sleep, type Feed, type FeedMessage, type FeedStart } from "../../core/subscription.js";
 import type { Ensign } from "./ensign-client.js";
-import { ENSIGN_BACKEND, toRecordedEvent } from "./event-mapping.js";
+import { toRecordedEvent } from "./event-mapping.js";
 import type { NumberedEntry, TopicLog } from "./topic-log.js";
 
 export interface FeedContext {
@@ -39,8 +39,8 @@ export function streamFeed(ctx: FeedContext, stream: string): Feed {
 /** A category or `$all` feed: matching entries with a topic offset after `start`. */
 export function topicFeed(ctx: FeedContext, matches: (entry: NumberedEntry) => boolean): Feed {
   return liveFeed(ctx, undefined, (start) => {
-    let after: bigint | undefined =
-      start === "start" ? -1n : start === "end" ? undefined : Position.from(start as Position, ENSIGN_BACKEND, 1).parts[0]!;
+    // Core resolved any other start to a position of this backend.
+    let after: bigint | undefined = start === "start" ? -1n : start === "end" ? undefined : (start as Position).parts[0]!;
     return (log) => {
       after ??= log.rowCount - 1n;
       const entries = log.entries;

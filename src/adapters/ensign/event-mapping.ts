@@ -4,9 +4,7 @@ import type { EventMetadata, RecordedEvent } from "../../core/event.js";
 import { Position } from "../../core/position.js";
 import type { PreparedEvent } from "../../core/prepare.js";
 import { mimeToString, tryParseMime, MIME } from "./mime.js";
-import { PublishTooLargeError } from "./errors.js";
 import { decodeEvent, encodeEvent, fromTimestamp, toTimestamp } from "./wire/codec.js";
-import { MAX_PUBLISHABLE_EVENT_SIZE } from "./wire/limits.js";
 import type { EventWrapper, Timestamp } from "./wire/messages.js";
 
 export const ENSIGN_BACKEND = "ensign";
@@ -20,37 +18,22 @@ export const META_CONTENT_TYPE = "switchyard.contentType";
 /**
  * A prepared event as a serialized Ensign Event: data as-is, the content type as the MIME enum
  * (the exact string too when the enum cannot say it), the type as `Type.name` with the schema
- * version as major version, and the stream id, event id and our metadata in reserved keys.
- * An event larger than the server accepts (`maxBytes`, by default a stock server's 4,194,257) is
- * refused here, before anything of its batch is published.
+ * version as major version, and the stream id, event id and our metadata in reserved keys. Its
+ * size is what the server's per-event limit counts (core checks it through the driver's
+ * `appendSizeOf`).
  */
-export function toEnsignEventBytes(
-  stream: string,
-  event: PreparedEvent,
-  field: string,
-  created: Timestamp = toTimestamp(new Date()),
-  maxBytes: number = MAX_PUBLISHABLE_EVENT_SIZE,
-): Uint8Array {
+export function toEnsignEventBytes(stream: string, event: PreparedEvent, created: Timestamp = toTimestamp(new Date())): Uint8Array {
   const mime = mimeFor(event.contentType);
   const metadata: Record<string, string> = { [META_STREAM]: stream, [META_ID]: event.id };
   if (hasKeys(event.metadata)) metadata[META_METADATA] = JSON.stringify(event.metadata);
   if (!mime.exact) metadata[META_CONTENT_TYPE] = event.contentType;
-  const bytes = encodeEvent({
+  return encodeEvent({
     data: event.data,
     metadata,
     mimetype: mime.value,
     type: { name: event.type, major_version: event.schemaVersion, minor_version: 0, patch_version: 0 },
     created,
   });
-  if (bytes.byteLength > maxBytes) {
-    throw new PublishTooLargeError(
-      bytes.byteLength,
-      maxBytes,
-      `${field} encodes to an Ensign event of ${bytes.byteLength} bytes; the server accepts at most ${maxBytes} bytes per event`,
-      field,
-    );
-  }
-  return bytes;
 }
 
 interface MimeMapping {
