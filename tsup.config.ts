@@ -8,6 +8,7 @@ const entries: Record<string, string> = {
   testing: "src/testing/index.ts",
   eventstoredb: "src/adapters/eventstoredb/index.ts",
   ensign: "src/adapters/ensign/index.ts",
+  postgres: "src/adapters/postgres/index.ts",
 };
 
 export default defineConfig({
@@ -20,5 +21,5 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   target: "node20",
-  external: ["@eventstore/db-client", "@grpc/grpc-js", "protobufjs"],
+  external: ["@eventstore/db-client", "@grpc/grpc-js", "protobufjs", "pg"],
 });

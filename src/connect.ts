@@ -4,12 +4,14 @@ import { eventStoreDBBackend } from "./adapters/eventstoredb/backend.js";
 import type { EventStoreDBConfig } from "./adapters/eventstoredb/config.js";
 import { memoryBackend } from "./adapters/memory/backend.js";
 import type { MemoryConfig } from "./adapters/memory/config.js";
+import { postgresBackend } from "./adapters/postgres/backend.js";
+import type { PostgresConfig } from "./adapters/postgres/config.js";
 import type { BackendDescriptor } from "./core/backend.js";
 import { openBackend, parseBackendTarget, type BackendConfig } from "./core/backend-registry.js";
 import type { EventStream } from "./core/event-stream.js";
 
 /** Config for any built-in backend; each adapter's `config.ts` defines its own shape. */
-export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig;
+export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig | PostgresConfig;
 
 /**
  * The built-in backends. Descriptors import zod only, never a driver: the adapter is loaded when
@@ -19,6 +21,7 @@ export const builtInBackends: readonly BackendDescriptor<ConnectConfig>[] = [
   memoryBackend as BackendDescriptor<ConnectConfig>,
   eventStoreDBBackend as BackendDescriptor<ConnectConfig>,
   ensignBackend as BackendDescriptor<ConnectConfig>,
+  postgresBackend as BackendDescriptor<ConnectConfig>,
 ];
 
 export interface ConnectOptions<TConfig extends BackendConfig = BackendConfig> {
@@ -30,7 +33,8 @@ export interface ConnectOptions<TConfig extends BackendConfig = BackendConfig> {
 }
 
 /**
- * Opens an EventStream from a URL (`memory:`, `esdb://host:2113?tls=false`, `ensign://…`, or a
+ * Opens an EventStream from a URL (`memory:`, `esdb://host:2113?tls=false`, `ensign://…`,
+ * `postgres://user@host/db?schema=…`, or a
  * scheme of a backend in `options.backends`) or a config object. The adapter is imported only
  * when chosen.
  */
