@@ -1,6 +1,6 @@
 import pg from "pg";
 import type { PoolConfig, QueryResultRow } from "pg";
-import { ClosedError, isSwitchyardError } from "../../core/errors.js";
+import { ClosedError, ConnectionError, isSwitchyardError } from "../../core/errors.js";
 import type { PostgresConfig } from "./config.js";
 import { translatePgError, type PgContext } from "./errors.js";
 
@@ -59,7 +59,14 @@ export class Connection {
     context: PgOperation,
   ): Promise<R[]> {
     const config = typeof statement === "string" ? { text: statement } : statement;
-    return this.transaction(context, async (client) => (await client.query<R>({ ...config, values: values as unknown[] })).rows, false);
+    const run = () => this.transaction(context, async (client) => (await client.query<R>({ ...config, values: values as unknown[] })).rows, false);
+    try {
+      return await run();
+    } catch (error) {
+      // A pooled connection the server closed (a restart) fails once; a read can safely try a fresh one.
+      if (context.write || !(error instanceof ConnectionError) || !isBrokenConnection(error.cause)) throw error;
+      return run();
+    }
   }
 
   /**
@@ -76,6 +83,9 @@ export class Connection {
       throw this.translate(error, { ...context, notSent: true });
     }
     let broken: unknown;
+    // A socket that dies under a checked-out client is also emitted as 'error' (the query has its own rejection).
+    const onError = (error: unknown) => (broken = error);
+    client.on("error", onError);
     try {
       if (!inTransaction) return await body(client);
       await client.query("BEGIN");
@@ -91,6 +101,7 @@ export class Connection {
       if (isBrokenConnection(error)) broken = error;
       throw this.translate(error, context);
     } finally {
+      client.off("error", onError);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
