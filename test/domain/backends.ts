@@ -10,6 +10,8 @@ import { createEventStoreDBEventStream } from "../../src/adapters/eventstoredb/i
 import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";
 import { ensignCapabilities } from "../../src/adapters/ensign/index.js";
 import { startEnsignServer, type EnsignServer } from "../emulators/ensign/index.js";
+import { postgresCapabilities } from "../../src/adapters/postgres/index.js";
+import { dropSchemas, SHARED_URL, uniqueSchema, urlWithSchema } from "../postgres/schema.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -94,9 +96,31 @@ function ensignBackend(): DomainBackend {
   };
 }
 
+/** The machine's PostgreSQL, in a schema of this test file's own, dropped by stop(). */
+function postgresBackend(): DomainBackend {
+  const schema = uniqueSchema("domain");
+  const url = urlWithSchema(SHARED_URL, schema);
+  let used = false;
+  return {
+    name: "postgres",
+    capabilities: postgresCapabilities,
+    url: async () => {
+      used = true;
+      return url;
+    },
+    create: async function () {
+      return connect(await this.url());
+    },
+    stop: async () => {
+      if (used) await dropSchemas(SHARED_URL, [schema]);
+      used = false;
+    },
+  };
+}
+
 /** Every backend available in this checkout. */
 export function availableBackends(): DomainBackend[] {
-  return [memoryBackend(), eventStoreDBBackend(), ensignBackend()];
+  return [memoryBackend(), eventStoreDBBackend(), ensignBackend(), postgresBackend()];
 }
 
 function withNoopClose(eventStream: EventStream): EventStream {
