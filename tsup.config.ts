@@ -9,6 +9,7 @@ const entries: Record<string, string> = {
   eventstoredb: "src/adapters/eventstoredb/index.ts",
   ensign: "src/adapters/ensign/index.ts",
   postgres: "src/adapters/postgres/index.ts",
+  sqlite: "src/adapters/sqlite/index.ts",
 };
 
 export default defineConfig({
@@ -21,5 +22,5 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   target: "node20",
-  external: ["@eventstore/db-client", "@grpc/grpc-js", "protobufjs", "pg"],
+  external: ["@eventstore/db-client", "@grpc/grpc-js", "protobufjs", "pg", "better-sqlite3"],
 });

@@ -6,12 +6,14 @@ import { memoryBackend } from "./adapters/memory/backend.js";
 import type { MemoryConfig } from "./adapters/memory/config.js";
 import { postgresBackend } from "./adapters/postgres/backend.js";
 import type { PostgresConfig } from "./adapters/postgres/config.js";
+import { sqliteBackend } from "./adapters/sqlite/backend.js";
+import type { SqliteConfig } from "./adapters/sqlite/config.js";
 import type { BackendDescriptor } from "./core/backend.js";
 import { openBackend, parseBackendTarget, type BackendConfig } from "./core/backend-registry.js";
 import type { EventStream } from "./core/event-stream.js";
 
 /** Config for any built-in backend; each adapter's `config.ts` defines its own shape. */
-export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig | PostgresConfig;
+export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig | PostgresConfig | SqliteConfig;
 
 /**
  * The built-in backends. Descriptors import zod only, never a driver: the adapter is loaded when
@@ -22,6 +24,7 @@ export const builtInBackends: readonly BackendDescriptor<ConnectConfig>[] = [
   eventStoreDBBackend as BackendDescriptor<ConnectConfig>,
   ensignBackend as BackendDescriptor<ConnectConfig>,
   postgresBackend as BackendDescriptor<ConnectConfig>,
+  sqliteBackend as BackendDescriptor<ConnectConfig>,
 ];
 
 export interface ConnectOptions<TConfig extends BackendConfig = BackendConfig> {
@@ -34,7 +37,7 @@ export interface ConnectOptions<TConfig extends BackendConfig = BackendConfig> {
 
 /**
  * Opens an EventStream from a URL (`memory:`, `esdb://host:2113?tls=false`, `ensign://…`,
- * `postgres://user@host/db?schema=…`, or a
+ * `postgres://user@host/db?schema=…`, `sqlite:./events.db`, or a
  * scheme of a backend in `options.backends`) or a config object. The adapter is imported only
  * when chosen.
  */

@@ -12,6 +12,7 @@ import { ensignCapabilities } from "../../src/adapters/ensign/index.js";
 import { startEnsignServer, type EnsignServer } from "../emulators/ensign/index.js";
 import { postgresCapabilities } from "../../src/adapters/postgres/index.js";
 import { dropSchemas, SHARED_URL, uniqueSchema, urlWithSchema } from "../postgres/schema.js";
+import { sqliteCapabilities } from "../../src/adapters/sqlite/index.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,9 +119,26 @@ function postgresBackend(): DomainBackend {
   };
 }
 
+/** A SQLite file in a directory of this test file's own, removed by stop(); every client opens the same file. */
+function sqliteBackend(): DomainBackend {
+  let dir: string | undefined;
+  return {
+    name: "sqlite",
+    capabilities: sqliteCapabilities(),
+    url: async () => `sqlite:${join((dir ??= mkdtempSync(join(tmpdir(), "switchyard-sqlite-domain-"))), "events.db")}`,
+    create: async function () {
+      return connect(await this.url());
+    },
+    stop: async () => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = undefined;
+    },
+  };
+}
+
 /** Every backend available in this checkout. */
 export function availableBackends(): DomainBackend[] {
-  return [memoryBackend(), eventStoreDBBackend(), ensignBackend(), postgresBackend()];
+  return [memoryBackend(), eventStoreDBBackend(), ensignBackend(), postgresBackend(), sqliteBackend()];
 }
 
 function withNoopClose(eventStream: EventStream): EventStream {
