@@ -35,6 +35,10 @@ describe("sqlite: crash safety", () => {
         const events = await collect(store.read(`crash-${s}`));
         expect(events.every((e, n) => e.revision === BigInt(n))).toBe(true);
       }
+      console.log(
+        `[figures] sqlite crash: ${acknowledged.length} batches acknowledged before SIGKILL, ${byBatch.size} stored whole ` +
+          `(${byBatch.size - acknowledged.length} committed but not yet acknowledged), 0 partial`,
+      );
       // The file takes new writes after the crash.
       await store.append("crash-0", [{ type: "after", data: {} }]);
     } finally {

@@ -32,6 +32,7 @@ describe("sqlite: several processes on one file", () => {
       latencies.push(seen.at - sent);
     }
     await store.close();
+    console.log(`[figures] sqlite: another process's subscription saw appends after ${latencies.join(", ")} ms (polling every 20 ms)`);
     expect(subscriber.lines.filter((l) => l !== "ready")).toHaveLength(5);
     // The child polls every 20 ms; well under a second even on a loaded machine.
     expect(Math.max(...latencies)).toBeLessThan(1_000);
