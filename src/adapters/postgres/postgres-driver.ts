@@ -1,6 +1,6 @@
 import type { Capabilities } from "../../core/capabilities.js";
 import type { CodecRegistry } from "../../core/codec.js";
-import type { AppendRequest, DeleteRequest, EventStoreDriver, ReadAllRequest, ReadRequest } from "../../core/driver.js";
+import type { AppendRequest, DeleteRequest, EventStoreDriver, PersistentDriver, ReadAllRequest, ReadRequest } from "../../core/driver.js";
 import type { AppendResult, RecordedEvent } from "../../core/event.js";
 import type { StreamMetadata } from "../../core/event-stream.js";
 import type { Feed } from "../../core/subscription.js";
@@ -15,7 +15,7 @@ import { PostgresPersistentDriver } from "./persistent.js";
 import { POSITION_PARTS } from "./positions.js";
 import { readAll } from "./read-all.js";
 import { readStream } from "./read-stream.js";
-import { migrate, openStore } from "./schema.js";
+import { dropStore, migrate, openStore } from "./schema.js";
 import { getStreamMetadata, setStreamMetadata } from "./stream-metadata.js";
 
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
@@ -27,8 +27,8 @@ const DEFAULT_POLL_INTERVAL_MS = 1_000;
 export class PostgresDriver implements EventStoreDriver {
   readonly capabilities: Capabilities = postgresCapabilities;
   readonly positionParts = POSITION_PARTS;
-  readonly persistent: PostgresPersistentDriver;
-  readonly connection: Connection;
+  readonly persistent: PersistentDriver;
+  readonly #connection: Connection;
   readonly schema: string;
   readonly #codecs: CodecRegistry;
   readonly #listener: Listener;
@@ -37,10 +37,10 @@ export class PostgresDriver implements EventStoreDriver {
   constructor(config: PostgresConfig, codecs: CodecRegistry) {
     this.schema = schemaOf(config);
     this.#codecs = codecs;
-    this.connection = new Connection(config);
+    this.#connection = new Connection(config);
     this.#listener = new Listener(config, this.schema);
     const context = {
-      connection: this.connection,
+      connection: this.#connection,
       schema: this.schema,
       codecs,
       listener: this.#listener,
@@ -55,7 +55,7 @@ export class PostgresDriver implements EventStoreDriver {
 
   /** The store's epoch, creating its schema on first use; a failed attempt is retried by the next call. */
   epoch(): Promise<bigint> {
-    this.#epoch ??= openStore(this.connection, this.schema).catch((error: unknown) => {
+    this.#epoch ??= openStore(this.#connection, this.schema).catch((error: unknown) => {
       this.#epoch = undefined;
       throw error;
     });
@@ -64,7 +64,7 @@ export class PostgresDriver implements EventStoreDriver {
 
   /** Creates or upgrades the schema now, for users who run DDL as a deployment step. */
   async migrate(): Promise<void> {
-    const epoch = migrate(this.connection, this.schema);
+    const epoch = migrate(this.#connection, this.schema);
     this.#epoch = epoch;
     await epoch.catch((error: unknown) => {
       this.#epoch = undefined;
@@ -73,47 +73,52 @@ export class PostgresDriver implements EventStoreDriver {
   }
 
   async append(request: AppendRequest): Promise<AppendResult> {
-    const result = await appendEvents(this.connection, this.schema, await this.epoch(), request);
+    const result = await appendEvents(this.#connection, this.schema, await this.epoch(), request);
     this.#listener.wake();
     return result;
   }
 
   async *read(request: ReadRequest): AsyncGenerator<RecordedEvent> {
-    yield* readStream(this.connection, this.schema, await this.epoch(), this.#codecs, request);
+    yield* readStream(this.#connection, this.schema, await this.epoch(), this.#codecs, request);
   }
 
   async *readAll(request: ReadAllRequest): AsyncGenerator<RecordedEvent> {
-    yield* readAll(this.connection, this.schema, await this.epoch(), this.#codecs, request);
+    yield* readAll(this.#connection, this.schema, await this.epoch(), this.#codecs, request);
   }
 
   async delete(request: DeleteRequest): Promise<void> {
     await this.epoch();
-    await deleteStream(this.connection, this.schema, request, false);
+    await deleteStream(this.#connection, this.schema, request, false);
   }
 
   async tombstone(request: DeleteRequest): Promise<void> {
     await this.epoch();
-    await deleteStream(this.connection, this.schema, request, true);
+    await deleteStream(this.#connection, this.schema, request, true);
     this.#listener.wake();
   }
 
   async getStreamMetadata(stream: string): Promise<StreamMetadata> {
     await this.epoch();
-    return getStreamMetadata(this.connection, this.schema, stream);
+    return getStreamMetadata(this.#connection, this.schema, stream);
   }
 
   async setStreamMetadata(stream: string, metadata: StreamMetadata): Promise<void> {
     await this.epoch();
-    await setStreamMetadata(this.connection, this.schema, stream, metadata);
+    await setStreamMetadata(this.#connection, this.schema, stream, metadata);
+  }
+
+  /** Drops the store's schema with every event in it. */
+  dropSchema(): Promise<void> {
+    return dropStore(this.#connection, this.schema);
   }
 
   async ping(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
-    await this.connection.query("SELECT 1", [], { operation: "ping" });
+    await this.#connection.query("SELECT 1", [], { operation: "ping" });
   }
 
   async close(): Promise<void> {
     await this.#listener.close();
-    await this.connection.close();
+    await this.#connection.close();
   }
 }

@@ -1,10 +1,8 @@
-import type pg from "pg";
 import { CodecRegistry } from "../../core/codec.js";
 import { ConfigurationError } from "../../core/errors.js";
 import { EventStreamRuntime } from "../../core/runtime.js";
 import { postgresConfigFromUrl, postgresConfigSchema, type PostgresConfig } from "./config.js";
 import { PostgresDriver } from "./postgres-driver.js";
-import { dropStore } from "./schema.js";
 
 export interface PostgresEventStreamOptions {
   /** A `postgres://` URL or a config object. */
@@ -39,11 +37,6 @@ export class PostgresEventStream extends EventStreamRuntime<PostgresDriver> {
     return this.driver.schema;
   }
 
-  /** The pg pool, for queries of your own next to the store (read models in the same database). */
-  get pool(): pg.Pool {
-    return this.driver.connection.pool;
-  }
-
   /** Creates or upgrades the schema; idempotent, and safe when several processes run it at once. */
   migrate(): Promise<void> {
     return this.driver.migrate();
@@ -51,7 +44,7 @@ export class PostgresEventStream extends EventStreamRuntime<PostgresDriver> {
 
   /** Drops the store's schema with every event in it (tests and tooling). */
   dropSchema(): Promise<void> {
-    return dropStore(this.driver.connection, this.driver.schema);
+    return this.driver.dropSchema();
   }
 }
 
