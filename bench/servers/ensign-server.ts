@@ -3,7 +3,7 @@
  * and the API key on stdout, a pipe read only by the orchestrator, which hands the key to the
  * children through their environment (never argv or logs).
  */
-import { startEnsignServer } from "../../test/emulators/ensign/index.js";
+import { startEnsignServer } from "../../src/servers/ensign/index.js";
 import { serveUntilStdinCloses } from "./serve.js";
 
 const server = await startEnsignServer();

@@ -6,7 +6,7 @@ import { connect } from "../../src/connect.js";
 import { UnsupportedOperationError } from "../../src/core/errors.js";
 import { createCommandHandler } from "../../src/core/domain/index.js";
 import { runBankExample } from "../../examples/bank/index.js";
-import { startEnsignServer, type EnsignServer } from "../emulators/ensign/index.js";
+import { startEnsignServer, type EnsignServer } from "../../src/servers/ensign/index.js";
 import { counter, counterEvents, readAllOf, uniqueCategory } from "./fixtures.js";
 
 // The same domain code on Ensign with and without consistency=single-writer: only the URL differs.

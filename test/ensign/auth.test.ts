@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthClient, Ensign, TopicsApi, TopicCache } from "../../src/adapters/ensign/index.js";
 import { EnsignConnection } from "../../src/adapters/ensign/connection.js";
-import { startEnsignServer, type EnsignServer } from "../emulators/ensign/index.js";
+import { startEnsignServer, type EnsignServer } from "../../src/servers/ensign/index.js";
 
 // One clock for the server and the client, so token expiry is tested without waiting.
 let serverNow = Date.now();

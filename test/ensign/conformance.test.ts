@@ -4,7 +4,7 @@ import { connect } from "../../src/connect.js";
 import { createEnsignEventStream, ensignCapabilities } from "../../src/adapters/ensign/index.js";
 import { ensignConfigFromUrl } from "../../src/adapters/ensign/config.js";
 import { runConformanceSuite } from "../../src/testing/index.js";
-import { startEnsignServer, type EnsignServer } from "../emulators/ensign/index.js";
+import { startEnsignServer, type EnsignServer } from "../../src/servers/ensign/index.js";
 
 // One emulator per run; the suite uses unique stream names, so a shared server is fine.
 function emulatorRun(name: string, extra: { consistency?: "single-writer"; topic?: string }) {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../src/connect.js";
 import { isConnectionError, type ConnectionError } from "../../src/core/errors.js";
-import type { EnsignServer } from "../emulators/ensign/index.js";
+import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { emulator, errorOf } from "./helpers.js";
 
 describe("Ensign: a DNS failure on append", () => {

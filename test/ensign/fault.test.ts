@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RecordedEvent } from "../../src/core/event.js";
 import { EnsignEvent, META_ID, createEnsignEventStream, type EnsignEventStream } from "../../src/adapters/ensign/index.js";
-import type { EnsignServer } from "../emulators/ensign/index.js";
+import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { clientFor, emulator, eventually, uniqueTopic, utf8 } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,5 +1,5 @@
 import { Ensign, type EnsignOptions } from "../../src/adapters/ensign/index.js";
-import { startEnsignServer, type EnsignServer, type EnsignServerOptions } from "../emulators/ensign/index.js";
+import { startEnsignServer, type EnsignServer, type EnsignServerOptions } from "../../src/servers/ensign/index.js";
 
 export async function emulator(options: EnsignServerOptions = {}): Promise<EnsignServer> {
   return startEnsignServer(options);

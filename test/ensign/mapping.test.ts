@@ -15,7 +15,7 @@ import {
 import { toEnsignEventBytes } from "../../src/adapters/ensign/event-mapping.js";
 import { prepareEvents } from "../../src/core/prepare.js";
 import { connect } from "../../src/connect.js";
-import type { EnsignServer } from "../emulators/ensign/index.js";
+import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { emulator, errorOf, utf8 } from "./helpers.js";
 
 let server: EnsignServer;

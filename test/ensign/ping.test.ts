@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEnsignEventStream, type EnsignEventStream } from "../../src/adapters/ensign/index.js";
 import { connect } from "../../src/connect.js";
 import { isAuthenticationError, isConnectionError } from "../../src/core/errors.js";
-import type { EnsignServer } from "../emulators/ensign/index.js";
+import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { silentServer, unusedPort } from "../network.js";
 import { emulator, errorOf, eventually } from "./helpers.js";
 

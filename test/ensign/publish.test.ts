@@ -11,7 +11,7 @@ import {
 } from "../../src/adapters/ensign/index.js";
 import { encodeEvent } from "../../src/adapters/ensign/wire/codec.js";
 import { newUlid, ulidToString } from "../../src/adapters/ensign/wire/ids.js";
-import type { EnsignServer } from "../emulators/ensign/index.js";
+import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { clientFor, emulator, errorOf, uniqueTopic, utf8 } from "./helpers.js";
 
 let server: EnsignServer;

@@ -15,7 +15,7 @@ import {
   type Ensign,
 } from "../../src/adapters/ensign/index.js";
 import { topicNameHash } from "../../src/adapters/ensign/wire/topic-hash.js";
-import type { EnsignServer } from "../emulators/ensign/index.js";
+import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { clientFor, emulator, errorOf, eventually, uniqueTopic, utf8 } from "./helpers.js";
 
 let server: EnsignServer;

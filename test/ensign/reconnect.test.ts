@@ -4,7 +4,7 @@ import { EnsignConnection } from "../../src/adapters/ensign/connection.js";
 import { Subscriber } from "../../src/adapters/ensign/subscriber.js";
 import { isConnectionError, isSwitchyardError } from "../../src/core/errors.js";
 import type { RecordedEvent, ReconnectInfo } from "../../src/index.js";
-import type { EnsignServer } from "../emulators/ensign/index.js";
+import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { emulator, eventually, uniqueTopic } from "./helpers.js";
 
 describe("Ensign subscription reconnects", () => {

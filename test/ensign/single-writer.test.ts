@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { AppendResult, RecordedEvent } from "../../src/core/event.js";
 import { isWrongExpectedRevisionError } from "../../src/core/errors.js";
 import { createEnsignEventStream, type EnsignEventStream, type EnsignEventStreamOptions } from "../../src/adapters/ensign/index.js";
-import type { EnsignServer } from "../emulators/ensign/index.js";
+import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { emulator, errorOf, eventually } from "./helpers.js";
 
 // Single-writer appends number their revisions from the acks while the writer's view is current,

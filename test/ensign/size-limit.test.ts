@@ -13,7 +13,7 @@ import {
 import { toEnsignEventBytes } from "../../src/adapters/ensign/event-mapping.js";
 import { encodeMessage } from "../../src/adapters/ensign/wire/codec.js";
 import { maxEventBytesFor, publishRequestBytes } from "../../src/adapters/ensign/wire/limits.js";
-import type { EnsignServer } from "../emulators/ensign/index.js";
+import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { emulator, errorOf } from "./helpers.js";
 
 const FOUR_MIB = 4 * 1024 * 1024;

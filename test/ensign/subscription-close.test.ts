@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEnsignEventStream, type EnsignEventStream } from "../../src/adapters/ensign/index.js";
-import type { EnsignServer } from "../emulators/ensign/index.js";
+import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { emulator } from "./helpers.js";
 
 let server: EnsignServer;

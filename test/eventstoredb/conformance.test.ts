@@ -3,7 +3,7 @@ import { describe } from "vitest";
 import { connect } from "../../src/connect.js";
 import { createEventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
 import { runConformanceSuite } from "../../src/testing/index.js";
-import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../src/servers/eventstoredb/index.js";
 
 // The adapter's capabilities do not depend on the server, so they are known before it starts.
 const { capabilities } = createEventStoreDBEventStream({ config: { tls: false } });

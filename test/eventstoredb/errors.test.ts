@@ -21,7 +21,7 @@ import {
 import type { EventStream } from "../../src/core/event-stream.js";
 import { createEventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
 import { translateError } from "../../src/adapters/eventstoredb/errors.js";
-import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../src/servers/eventstoredb/index.js";
 import { collect, rejection, uniqueStream } from "./support.js";
 
 const PASSWORD = "changeit-Zq9";

@@ -9,7 +9,7 @@ import {
 import type { EventData, RecordedEvent } from "../../src/core/event.js";
 import type { PersistentDelivery } from "../../src/core/event-stream.js";
 import { createEventStoreDBEventStream, type EventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
-import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../src/servers/eventstoredb/index.js";
 import { collect, drainInto, rejection, uniqueCategory, uniqueStream, waitFor } from "./support.js";
 
 let emulator: EventStoreEmulator;

@@ -12,7 +12,7 @@ import {
   SCHEMA_VERSION_KEY,
   type EventStoreDBEventStream,
 } from "../../src/adapters/eventstoredb/index.js";
-import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../src/servers/eventstoredb/index.js";
 import { collect, rejection, uniqueStream } from "./support.js";
 
 // A content type ESDB knows nothing about, with its own codec.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isStreamNotFoundError, isValidationError } from "../../src/core/errors.js";
 import type { PersistentDelivery, PersistentSubscription } from "../../src/core/event-stream.js";
 import { createEventStoreDBEventStream, type EventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
-import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../src/servers/eventstoredb/index.js";
 import { collect, rejection, uniqueCategory, uniqueStream } from "./support.js";
 
 let emulator: EventStoreEmulator;

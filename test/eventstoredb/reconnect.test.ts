@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isConnectionError, isSwitchyardError } from "../../src/core/errors.js";
 import type { EventData, RecordedEvent, ReconnectInfo } from "../../src/index.js";
 import { createEventStoreDBEventStream, type EventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
-import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../src/servers/eventstoredb/index.js";
 import { drainInto, uniqueStream, waitFor } from "./support.js";
 
 let emulator: EventStoreEmulator;

@@ -7,7 +7,7 @@ import type { RecordedEvent } from "../../src/core/event.js";
 import type { FeedMessage } from "../../src/core/subscription.js";
 import { createEventStoreDBEventStream, type EventStoreDBEventStream } from "../../src/adapters/eventstoredb/index.js";
 import { subscriptionFeed } from "../../src/adapters/eventstoredb/subscription-feed.js";
-import { startEventStoreEmulator, type EventStoreEmulator } from "../emulators/eventstoredb/index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../src/servers/eventstoredb/index.js";
 import { drainInto, uniqueCategory, uniqueStream, waitFor } from "./support.js";
 
 let emulator: EventStoreEmulator;

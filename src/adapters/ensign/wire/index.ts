@@ -1,6 +1,6 @@
 /**
  * The Ensign wire layer shared by the Ensign client (src/adapters/ensign) and the emulator
- * (test/emulators/ensign): the protocol descriptor, message shapes, codecs, enums, limits and the
+ * (src/servers/ensign): the protocol descriptor, message shapes, codecs, enums, limits and the
  * grpc-js service definitions. See ./codec.ts for why it loads a generated JSON descriptor.
  */
 export * from "./codec.js";

@@ -13,7 +13,7 @@ import {
   type SubscribeReply,
   type Topic,
 } from "../../../src/adapters/ensign/wire/index.js";
-import { startEnsignServer, type EnsignServer } from "./index.js";
+import { startEnsignServer, type EnsignServer } from "../../../src/servers/ensign/index.js";
 import { RawEnsignClient, eventually, login, type StreamProbe } from "./test-client.js";
 
 const eventBytes = (text: string) => encodeEvent({ data: Buffer.from(text), mimetype: 50, type: { name: "Note", major_version: 1 } });

@@ -10,7 +10,7 @@ import {
   SERVER_MAX_RECEIVE_BYTES,
   newUlid,
   ulidToString,
-} from "../../../src/adapters/ensign/wire/index.js";
+} from "../../adapters/ensign/wire/index.js";
 import { ALL_PERMISSIONS } from "./auth.js";
 import { Broker } from "./broker.js";
 import type { EmulatorContext } from "./context.js";

@@ -12,7 +12,7 @@ import {
   type Publisher,
   type Timestamp,
   type Topic,
-} from "../../../src/adapters/ensign/wire/index.js";
+} from "../../adapters/ensign/wire/index.js";
 
 export interface StoredTopic {
   /** The Topic message as stored (id, project_id, name, status, deduplication, …). */

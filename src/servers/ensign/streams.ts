@@ -11,7 +11,7 @@ import {
   type Publisher,
   type SubscribeReply,
   type SubscribeRequest,
-} from "../../../src/adapters/ensign/wire/index.js";
+} from "../../adapters/ensign/wire/index.js";
 import { PERMISSIONS, RpcError, authenticate, notAuthorized, type Caller } from "./auth.js";
 import type { EmulatorContext } from "./context.js";
 import { RequestReader } from "./request-reader.js";

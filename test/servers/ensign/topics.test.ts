@@ -15,7 +15,7 @@ import {
   type TopicStatus,
 } from "../../../src/adapters/ensign/wire/index.js";
 import { encodeEvent } from "../../../src/adapters/ensign/wire/index.js";
-import { startEnsignServer, type EnsignServer } from "./index.js";
+import { startEnsignServer, type EnsignServer } from "../../../src/servers/ensign/index.js";
 import { RawEnsignClient, eventually, login } from "./test-client.js";
 
 describe("Ensign emulator: topic management, info and status", () => {

@@ -9,7 +9,7 @@ import {
   type PublisherReply,
   type Topic,
 } from "../../../src/adapters/ensign/wire/index.js";
-import { parseEnsql, startEnsignServer, type EnsignServer } from "./index.js";
+import { parseEnsql, startEnsignServer, type EnsignServer } from "../../../src/servers/ensign/index.js";
 import { RawEnsignClient, eventually, login } from "./test-client.js";
 
 describe("EnSQL parsing (the server's grammar and tokenizer)", () => {

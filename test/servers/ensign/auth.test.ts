@@ -2,7 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HealthCheckResponse, ServiceState, TopicsPage } from "../../../src/adapters/ensign/wire/index.js";
 import { HEALTH_SERVICE } from "../../../src/adapters/ensign/wire/index.js";
-import { startEnsignServer, type EnsignServer } from "./index.js";
+import { startEnsignServer, type EnsignServer } from "../../../src/servers/ensign/index.js";
 import { RawEnsignClient, decodeJwt, login, postJson } from "./test-client.js";
 
 describe("Ensign emulator: Quarterdeck auth and gRPC credentials", () => {

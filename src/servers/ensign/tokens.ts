@@ -6,7 +6,7 @@
  * never before iat here) and exp = iat + refresh duration.
  */
 import { generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from "node:crypto";
-import { newUlid, ulidToString } from "../../../src/adapters/ensign/wire/index.js";
+import { newUlid, ulidToString } from "../../adapters/ensign/wire/index.js";
 
 export interface TokenClaims {
   iss: string;

@@ -4,7 +4,7 @@
  * silently (non-blocking send). Nothing is replayed and acks/nacks are only counted.
  */
 import type { ServerDuplexStream } from "@grpc/grpc-js";
-import type { EventWrapper, SubscribeReply, SubscribeRequest } from "../../../src/adapters/ensign/wire/index.js";
+import type { EventWrapper, SubscribeReply, SubscribeRequest } from "../../adapters/ensign/wire/index.js";
 
 export interface Subscriber {
   topics: ReadonlySet<string>;

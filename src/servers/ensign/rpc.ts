@@ -1,6 +1,6 @@
 /** Helpers shared by the unary handlers: auth wrapper, ULID parsing, paging. */
 import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
-import { isUlidString, ulidFromString, ulidToString } from "../../../src/adapters/ensign/wire/index.js";
+import { isUlidString, ulidFromString, ulidToString } from "../../adapters/ensign/wire/index.js";
 import { RpcError, authenticate, notAuthorized, type Caller } from "./auth.js";
 import type { EmulatorContext } from "./context.js";
 

@@ -1,7 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { AccessDeniedError, EventStoreDBClient, jsonEvent, type ResolvedEvent } from "@eventstore/db-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEventStoreEmulator, type EventStoreEmulator } from "./index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../../src/servers/eventstoredb/index.js";
 import { collect, thrown, uniqueStream } from "./test-support.js";
 
 let esdb: EventStoreEmulator;

@@ -4,7 +4,7 @@
  * is_duplicate + duplicate_id pointing at the first occurrence; EnSQL hides duplicates unless
  * include_duplicates, and then dereferences them to the original's data.
  */
-import { decodeEvent, type Deduplication, type Event, type EventWrapper } from "../../../src/adapters/ensign/wire/index.js";
+import { decodeEvent, type Deduplication, type Event, type EventWrapper } from "../../adapters/ensign/wire/index.js";
 import type { StoredTopic } from "./store.js";
 
 const STRICT = 2;

@@ -14,7 +14,7 @@ import {
   type ProjectInfo,
   type ServiceState,
   type TopicInfo,
-} from "../../../src/adapters/ensign/wire/index.js";
+} from "../../adapters/ensign/wire/index.js";
 import { PERMISSIONS, RpcError, notAuthorized, type Caller } from "./auth.js";
 import type { EmulatorContext } from "./context.js";
 import { idFromBytes, projectOf } from "./rpc.js";

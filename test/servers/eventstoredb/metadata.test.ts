@@ -1,6 +1,6 @@
 import { BACKWARDS, END, EventStoreDBClient, StreamNotFoundError, jsonEvent, type ResolvedEvent } from "@eventstore/db-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEventStoreEmulator, type EventStoreEmulator } from "./index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../../src/servers/eventstoredb/index.js";
 import { collect, revisionsOf, thrown, uniqueStream } from "./test-support.js";
 
 let esdb: EventStoreEmulator;

@@ -13,7 +13,7 @@ import {
   type ResolvedEvent,
 } from "@eventstore/db-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEventStoreEmulator, type EventStoreEmulator } from "./index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../../src/servers/eventstoredb/index.js";
 import { collect, thrown, uniqueStream, waitFor } from "./test-support.js";
 
 let esdb: EventStoreEmulator;

@@ -11,7 +11,7 @@ import {
 } from "@eventstore/db-client";
 import type { SupportedMethods } from "@eventstore/db-client/generated/serverfeatures_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEventStoreEmulator, type EventStoreEmulator } from "./index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../../src/servers/eventstoredb/index.js";
 import { collect, revisionsOf, thrown, uniqueStream, waitFor } from "./test-support.js";
 
 const load = createRequire(import.meta.url);

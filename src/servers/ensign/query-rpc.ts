@@ -1,6 +1,6 @@
 /** EnSQL (server streaming) and Explain. */
 import { status, type ServerWritableStream } from "@grpc/grpc-js";
-import type { EventWrapper, Query } from "../../../src/adapters/ensign/wire/index.js";
+import type { EventWrapper, Query } from "../../adapters/ensign/wire/index.js";
 import { PERMISSIONS, RpcError, authenticate, notAuthorized, type Caller } from "./auth.js";
 import type { EmulatorContext } from "./context.js";
 import { dereference } from "./dedup.js";

@@ -9,7 +9,7 @@ import {
   type EnsignMethodName,
   type WireInput,
 } from "../../../src/adapters/ensign/wire/index.js";
-import type { EnsignServer } from "./server.js";
+import type { EnsignServer } from "../../../src/servers/ensign/server.js";
 
 const EnsignClientCtor = grpc.makeGenericClientConstructor(ENSIGN_SERVICE, "Ensign");
 

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeEvent, type EventWrapper, type PublisherReply, type SubscribeReply, type Topic } from "../../../src/adapters/ensign/wire/index.js";
-import { startEnsignServer, type EnsignServer } from "./index.js";
+import { startEnsignServer, type EnsignServer } from "../../../src/servers/ensign/index.js";
 import { RawEnsignClient, eventually, login, postJson } from "./test-client.js";
 
 describe("Ensign emulator: stop and restart on the same ports", () => {

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { EventStoreDBClient, jsonEvent } from "@eventstore/db-client";
 import type { ReadResp } from "@eventstore/db-client/generated/streams_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEventStoreEmulator, type EventStoreEmulator } from "./index.js";
+import { startEventStoreEmulator, type EventStoreEmulator } from "../../../src/servers/eventstoredb/index.js";
 import { uniqueStream } from "./test-support.js";
 
 const load = createRequire(import.meta.url);

@@ -16,7 +16,7 @@ import {
   type TopicPolicy,
   type TopicStatus,
   type TopicsPage,
-} from "../../../src/adapters/ensign/wire/index.js";
+} from "../../adapters/ensign/wire/index.js";
 import { PERMISSIONS, RpcError, notAuthorized, type Caller } from "./auth.js";
 import type { EmulatorContext } from "./context.js";
 import { rehashTopic, validateDeduplication } from "./dedup.js";
