@@ -27,7 +27,8 @@ const CHILD_TIMEOUT_MS = 300_000;
 /** Subjects left out of every run, with the reason printed in the report. */
 const UNAVAILABLE: Partial<Record<SubjectName, string>> = {};
 
-const SERVER_ENTRY: Record<Exclude<Family, "memory">, string> = {
+/** The families whose subjects talk to a server process; memory and SQLite run in the child itself. */
+const SERVER_ENTRY: Record<Exclude<Family, "memory" | "sqlite">, string> = {
   esdb: "esdb-server",
   ensign: "ensign-server",
 };
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
           }
           for (const subject of order) {
             const spec: ChildSpec = { subject, workload: workload.id, size: mode, round, seed, servers };
-            const networked = FAMILY[subject] !== "memory";
+            const networked = FAMILY[subject] in SERVER_ENTRY;
             const nodeArgs = ["--expose-gc"];
             if (values.profile) nodeArgs.push("--cpu-prof", "--cpu-prof-dir", resolve(values.profile), "--cpu-prof-name", `${workload.id}.${subject}.r${round}.cpuprofile`);
             nodeArgs.push(join(buildDir, "child.mjs"), JSON.stringify(spec));

@@ -8,11 +8,13 @@ export const SUBJECTS = [
   "ours-esdb",
   "ensign-raw",
   "ours-ensign",
+  "sqlite-raw",
+  "ours-sqlite",
 ] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** Subjects of one family share a server (or none) and the same workload sizes. */
-export type Family = "memory" | "esdb" | "ensign";
+export type Family = "memory" | "esdb" | "ensign" | "sqlite";
 
 export type SizeProfile = "full" | "quick" | "tiny";
 

@@ -9,6 +9,8 @@ export const FAMILY: Record<SubjectName, Family> = {
   "ours-esdb": "esdb",
   "ensign-raw": "ensign",
   "ours-ensign": "ensign",
+  "sqlite-raw": "sqlite",
+  "ours-sqlite": "sqlite",
 };
 
 /** Loads only the subject asked for, so a memory child never loads gRPC. */
@@ -28,6 +30,10 @@ export async function createSubject(name: SubjectName, servers: Servers): Promis
       return (await import("./ensign-raw.js")).createEnsignRaw(required(servers.ensign, name));
     case "ours-ensign":
       return (await import("./ours-ensign.js")).createOursEnsign(required(servers.ensign, name));
+    case "sqlite-raw":
+      return (await import("./sqlite-raw.js")).createSqliteRaw();
+    case "ours-sqlite":
+      return (await import("./ours-sqlite.js")).createOursSqlite();
   }
 }
 

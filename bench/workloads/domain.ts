@@ -51,8 +51,9 @@ export const catchUp100k: Workload = {
   title: "catch-up subscription over 100k events",
   unit: "subscription",
   // Emmett's in-memory store has no catch-up subscription; Ensign's Subscribe is live-only, so a
-  // raw client has no catch-up to compare with (ours reads history by EnSQL, then follows live).
-  subjects: ALL_SUBJECTS.filter((s: SubjectName) => s !== "emmett-mem" && s !== "ensign-raw"),
+  // raw client has no catch-up to compare with (ours reads history by EnSQL, then follows live);
+  // raw better-sqlite3 has no subscription at all.
+  subjects: ALL_SUBJECTS.filter((s: SubjectName) => s !== "emmett-mem" && s !== "ensign-raw" && s !== "sqlite-raw"),
   async run(context) {
     const { subject } = context;
     if (!subject.catchUp) throw new Error(`${subject.name} has no catch-up subscription`);

@@ -32,15 +32,17 @@ export const ALL_SUBJECTS: readonly SubjectName[] = [
   "ours-esdb",
   "ensign-raw",
   "ours-ensign",
+  "sqlite-raw",
+  "ours-sqlite",
 ];
 export const MEMORY_SUBJECTS: readonly SubjectName[] = ["floor", "emmett-mem", "ours-mem"];
 
-/** Workload parameters per size profile and family ("network" = esdb and ensign). */
+/** Workload parameters per size profile and family ("network" = esdb and ensign; SQLite, in process, takes the memory sizes). */
 export type Sized<T> = Record<SizeProfile, { memory: T; network: T }>;
 
 export function sized<T>(table: Sized<T>, context: WorkloadContext): T {
   const row = table[context.size];
-  return context.subject.family === "memory" ? row.memory : row.network;
+  return context.subject.family === "memory" || context.subject.family === "sqlite" ? row.memory : row.network;
 }
 
 /** Latency sampling: every op on the network (ms scale), one in 8 in memory (sub-µs scale). */

@@ -20,6 +20,8 @@ export interface SqliteStatement<TParams extends unknown[] = unknown[], TRow = u
   run(...params: TParams): { changes: number; lastInsertRowid: number | bigint };
   /** Rows become their first column's value (declare TRow as that value's type). */
   pluck(toggle?: boolean): this;
+  /** Rows become arrays of their columns' values (declare TRow as that tuple). */
+  raw(toggle?: boolean): this;
 }
 
 export interface SqliteTransaction<F extends (...args: never[]) => unknown> {

@@ -3,22 +3,29 @@ import { SerializationError } from "../../core/errors.js";
 import type { EventMetadata, RecordedEvent } from "../../core/event.js";
 import type { StorePositions } from "./positions.js";
 
-/** The columns every event query selects, in `EventRow`'s shape. */
+/** The columns every event query selects, in `EventRow`'s order. */
 export const EVENT_COLUMNS =
   "position, stream, revision, event_id, type, content_type, schema_version, data, metadata, created_at";
 
-export interface EventRow {
-  readonly position: number;
-  readonly stream: string;
-  readonly revision: number;
-  readonly event_id: string;
-  readonly type: string;
-  readonly content_type: string;
-  readonly schema_version: number;
-  readonly data: Uint8Array;
-  readonly metadata: string;
-  readonly created_at: number;
-}
+/**
+ * A row of EVENT_COLUMNS as better-sqlite3's raw mode returns it: an array, which costs less than
+ * an object with ten named properties per event on long reads.
+ */
+export type EventRow = readonly [
+  position: number,
+  stream: string,
+  revision: number,
+  eventId: string,
+  type: string,
+  contentType: string,
+  schemaVersion: number,
+  data: Uint8Array,
+  metadata: string,
+  createdAt: number,
+];
+
+export const POSITION = 0;
+export const REVISION = 2;
 
 /** Turns stored rows into RecordedEvents, decoding data through the codecs. */
 export class EventDecoder {
@@ -28,26 +35,25 @@ export class EventDecoder {
   ) {}
 
   decode(row: EventRow): RecordedEvent {
+    const [position, stream, revision, id, type, contentType, schemaVersion, bytes, metadata, createdAt] = row;
     let data: unknown;
     try {
       // A plain Uint8Array view: better-sqlite3 hands out Buffers, which compare unlike the bytes appended.
-      data = this.codecs.get(row.content_type).decode(new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength));
+      data = this.codecs.get(contentType).decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (cause) {
-      throw new SerializationError(`Event ${row.event_id} in "${row.stream}" cannot be decoded as ${row.content_type}`, row.content_type, {
-        cause,
-      });
+      throw new SerializationError(`Event ${id} in "${stream}" cannot be decoded as ${contentType}`, contentType, { cause });
     }
     return {
-      streamId: row.stream,
-      revision: BigInt(row.revision),
-      position: this.positions.of(row.position),
-      id: row.event_id,
-      type: row.type,
+      streamId: stream,
+      revision: BigInt(revision),
+      position: this.positions.of(position),
+      id,
+      type,
       data,
-      metadata: row.metadata === "{}" ? {} : (JSON.parse(row.metadata) as EventMetadata),
-      contentType: row.content_type,
-      schemaVersion: row.schema_version,
-      createdAt: new Date(row.created_at),
+      metadata: metadata === "{}" ? {} : (JSON.parse(metadata) as EventMetadata),
+      contentType,
+      schemaVersion,
+      createdAt: new Date(createdAt),
     };
   }
 }

@@ -2,7 +2,7 @@ import type { ResolvedPersistentTarget, ValidPersistentSettings } from "../../co
 import { StreamNotFoundError, ValidationError } from "../../core/errors.js";
 import type { EventFilter, NackAction } from "../../core/event-stream.js";
 import type { StorePositions } from "./positions.js";
-import { clampToSafe, EVENT_COLUMNS, type EventRow } from "./event-rows.js";
+import { clampToSafe, EVENT_COLUMNS, POSITION, type EventRow } from "./event-rows.js";
 import { filterCondition, type SqlCondition } from "./event-filter.js";
 import type { SqliteDatabase } from "./database.js";
 import { StatementCache } from "./paged-query.js";
@@ -101,20 +101,22 @@ export class GroupStore {
           "UPDATE switchyard_group_messages SET state = 'parked' WHERE target = ? AND grp = ? AND state = 'ready' AND retry_count > ?",
           key, group, state.max_retry_count,
         );
+        // Raw rows: the message's retry count, then the event's columns.
         const leases = this.#statements
-          .get(
-            `SELECT ${EVENT_COLUMNS.split(", ").map((c) => `e.${c}`).join(", ")}, m.retry_count AS retry_count FROM switchyard_group_messages m ` +
+          .get<readonly [number, ...EventRow]>(
+            `SELECT m.retry_count, ${EVENT_COLUMNS.split(", ").map((c) => `e.${c}`).join(", ")} FROM switchyard_group_messages m ` +
               "JOIN switchyard_events e ON e.position = m.position WHERE m.target = ? AND m.grp = ? AND m.state = 'ready' ORDER BY m.position LIMIT ?",
           )
+          .raw(true)
           .all(key, group, count)
-          .map((row) => ({ row, retryCount: (row as EventRow & { retry_count: number }).retry_count }));
+          .map(([retryCount, ...row]): Lease => ({ row, retryCount }));
         if (leases.length < count) leases.push(...this.#advance(target, group, state, count - leases.length));
         const until = now + state.message_timeout_ms;
         for (const lease of leases) {
           this.#run(
             "INSERT INTO switchyard_group_messages (target, grp, position, state, retry_count, lease_owner, lease_until) VALUES (?, ?, ?, 'leased', ?, ?, ?) " +
               "ON CONFLICT (target, grp, position) DO UPDATE SET state = 'leased', lease_owner = excluded.lease_owner, lease_until = excluded.lease_until",
-            key, group, lease.row.position, lease.retryCount, owner, until,
+            key, group, lease.row[POSITION], lease.retryCount, owner, until,
           );
         }
         const nextExpiry = this.#statements
@@ -161,9 +163,9 @@ export class GroupStore {
     const condition = this.#condition(target, state);
     const last = this.#statements.get<number | null>("SELECT max(position) FROM switchyard_events").pluck().get() ?? 0;
     const rows = this.#statements
-      .get(`SELECT ${EVENT_COLUMNS} FROM switchyard_events WHERE position > ? AND position <= ? AND ${condition.sql} ORDER BY position LIMIT ?`)
+      .events(`SELECT ${EVENT_COLUMNS} FROM switchyard_events WHERE position > ? AND position <= ? AND ${condition.sql} ORDER BY position LIMIT ?`)
       .all(state.cursor, last, ...condition.params, count);
-    const cursor = rows.length < count ? last : rows[rows.length - 1]!.position;
+    const cursor = rows.length < count ? last : rows[rows.length - 1]![POSITION];
     this.#run("UPDATE switchyard_groups SET cursor = ? WHERE target = ? AND grp = ?", cursor, keyOf(target), group);
     return rows.map((row) => ({ row, retryCount: 0 }));
   }

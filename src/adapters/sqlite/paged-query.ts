@@ -15,14 +15,19 @@ export class StatementCache {
 
   constructor(private readonly db: SqliteDatabase) {}
 
-  /** Each SQL text is always used the same way (rows, or `pluck`ed values), so its statement can be shared. */
-  get<TRow = EventRow>(sql: string): SqliteStatement<unknown[], TRow> {
+  /** Each SQL text is always used the same way (rows, raw rows or `pluck`ed values), so its statement can be shared. */
+  get<TRow>(sql: string): SqliteStatement<unknown[], TRow> {
     let statement = this.#statements.get(sql);
     if (!statement) {
       statement = this.db.prepare<unknown[], unknown>(sql);
       this.#statements.set(sql, statement);
     }
     return statement as SqliteStatement<unknown[], TRow>;
+  }
+
+  /** A query of EVENT_COLUMNS, returning raw rows. */
+  events(sql: string): SqliteStatement<unknown[], EventRow> {
+    return this.get<EventRow>(sql).raw(true);
   }
 }
 

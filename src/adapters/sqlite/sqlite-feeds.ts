@@ -2,7 +2,7 @@ import { StreamDeletedError } from "../../core/errors.js";
 import type { Feed, FeedMessage, FeedStart } from "../../core/subscription.js";
 import type { ResolvedTarget } from "../../core/subscription-target.js";
 import type { ChangeWatch } from "./change-watch.js";
-import { clampToSafe, EVENT_COLUMNS, type EventDecoder, type EventRow } from "./event-rows.js";
+import { clampToSafe, EVENT_COLUMNS, POSITION, REVISION, type EventDecoder, type EventRow } from "./event-rows.js";
 import { filterCondition, prefixCondition } from "./event-filter.js";
 import type { SqliteDatabase } from "./database.js";
 import { pagedRows, StatementCache } from "./paged-query.js";
@@ -27,7 +27,7 @@ export class SqliteFeeds {
     this.#statements = new StatementCache(db);
     this.#streamRows = db.prepare<[string, number, number, number, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM switchyard_events WHERE stream = ? AND created_at >= ? AND revision >= ? AND revision <= ? ORDER BY revision LIMIT ?`,
-    );
+    ).raw(true);
     this.#lastPosition = db.prepare<[], number | null>("SELECT max(position) FROM switchyard_events").pluck();
   }
 
@@ -66,7 +66,7 @@ export class SqliteFeeds {
       let cursor = Math.max(next, firstVisibleRevision(row));
       yield* pagedRows("subscribe", (limit) => {
         const chunk = statement.all(stream, oldest, cursor, last, limit);
-        if (chunk.length > 0) cursor = chunk[chunk.length - 1]!.revision + 1;
+        if (chunk.length > 0) cursor = chunk[chunk.length - 1]![REVISION] + 1;
         return chunk;
       }, undefined, signal);
       next = last + 1;
@@ -75,7 +75,7 @@ export class SqliteFeeds {
 
   #globalDrain(target: Exclude<ResolvedTarget, { kind: "stream" }>, start: FeedStart): Drain {
     const condition = target.kind === "category" ? prefixCondition(target.prefix) : filterCondition(target.filter);
-    const statement = this.#statements.get(
+    const statement = this.#statements.events(
       `SELECT ${EVENT_COLUMNS} FROM switchyard_events WHERE position > ? AND position <= ? AND ${condition.sql} ORDER BY position LIMIT ?`,
     );
     // Exclusive start; a position of another store is refused when the subscription starts reading.
@@ -88,7 +88,7 @@ export class SqliteFeeds {
       if (after >= last) return;
       yield* pagedRows("subscribe", (limit) => {
         const chunk = statement.all(after, last, ...condition.params, limit);
-        if (chunk.length > 0) after = chunk[chunk.length - 1]!.position;
+        if (chunk.length > 0) after = chunk[chunk.length - 1]![POSITION];
         return chunk;
       }, undefined, signal);
       after = last;

@@ -10,7 +10,7 @@ import { ClosedError } from "../../core/errors.js";
 import type { NackAction } from "../../core/event-stream.js";
 import type { ChangeWatch } from "./change-watch.js";
 import { mapSqliteError } from "./errors.js";
-import type { EventDecoder } from "./event-rows.js";
+import { POSITION, type EventDecoder } from "./event-rows.js";
 import type { GroupStore, Lease } from "./group-store.js";
 
 /** Competing consumers over the file's groups, with EventStoreDB's ack/nack semantics. */
@@ -77,7 +77,7 @@ export class SqlitePersistentDriver implements PersistentDriver {
       if (settled) return;
       settled = true;
       release();
-      this.#write("settle an event", () => this.groups.settle(target, group, owner, lease.row.position, action));
+      this.#write("settle an event", () => this.groups.settle(target, group, owner, lease.row[POSITION], action));
       this.watch.notify();
     };
     return {

@@ -1,7 +1,7 @@
 import type { ReadAllRequest, ReadRequest } from "../../core/driver.js";
 import { StreamDeletedError, StreamNotFoundError } from "../../core/errors.js";
 import type { RecordedEvent } from "../../core/event.js";
-import { clampToSafe, EVENT_COLUMNS, type EventDecoder, type EventRow } from "./event-rows.js";
+import { clampToSafe, EVENT_COLUMNS, POSITION, REVISION, type EventDecoder, type EventRow } from "./event-rows.js";
 import { filterCondition } from "./event-filter.js";
 import type { SqliteDatabase } from "./database.js";
 import { pagedRows, StatementCache } from "./paged-query.js";
@@ -26,10 +26,10 @@ export class SqliteReads {
     const visible = "stream = ? AND created_at >= ?";
     this.#forwards = db.prepare<[string, number, number, number, number], EventRow>(
       `${FROM_EVENTS} WHERE ${visible} AND revision >= ? AND revision <= ? ORDER BY revision LIMIT ?`,
-    );
+    ).raw(true);
     this.#backwards = db.prepare<[string, number, number, number, number], EventRow>(
       `${FROM_EVENTS} WHERE ${visible} AND revision >= ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
-    );
+    ).raw(true);
     this.#lastPosition = db.prepare<[], number | null>("SELECT max(position) FROM switchyard_events").pluck();
   }
 
@@ -47,14 +47,14 @@ export class SqliteReads {
       let next = from === "start" ? first : from === "end" ? last + 1 : Math.max(requested!, first);
       rows = pagedRows("read", (limit) => {
         const chunk = this.#forwards.all(stream, oldest, next, last, limit);
-        if (chunk.length > 0) next = chunk[chunk.length - 1]!.revision + 1;
+        if (chunk.length > 0) next = chunk[chunk.length - 1]![REVISION] + 1;
         return chunk;
       }, maxCount, signal);
     } else {
       let next = from === "start" || from === "end" ? last : Math.min(requested!, last);
       rows = pagedRows("read", (limit) => {
         const chunk = this.#backwards.all(stream, oldest, first, next, limit);
-        if (chunk.length > 0) next = chunk[chunk.length - 1]!.revision - 1;
+        if (chunk.length > 0) next = chunk[chunk.length - 1]![REVISION] - 1;
         return chunk;
       }, maxCount, signal);
     }
@@ -67,14 +67,14 @@ export class SqliteReads {
     const requested = typeof from === "string" ? undefined : clampToSafe(this.decoder.positions.sequenceOf(from, "from"));
     const forwards = direction === "forwards";
     let next = from === "start" ? (forwards ? 1 : last) : from === "end" ? (forwards ? last + 1 : last) : requested!;
-    const statement = this.#statements.get(
+    const statement = this.#statements.events(
       forwards
         ? `${FROM_EVENTS} WHERE position >= ? AND position <= ? AND ${condition.sql} ORDER BY position LIMIT ?`
         : `${FROM_EVENTS} WHERE position <= ? AND ${condition.sql} ORDER BY position DESC LIMIT ?`,
     );
     const rows = pagedRows("readAll", (limit) => {
       const chunk = forwards ? statement.all(next, last, ...condition.params, limit) : statement.all(next, ...condition.params, limit);
-      if (chunk.length > 0) next = chunk[chunk.length - 1]!.position + (forwards ? 1 : -1);
+      if (chunk.length > 0) next = chunk[chunk.length - 1]![POSITION] + (forwards ? 1 : -1);
       return chunk;
     }, maxCount, signal);
     for await (const event of rows) yield this.decoder.decode(event);
