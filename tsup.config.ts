@@ -10,6 +10,8 @@ const entries: Record<string, string> = {
   ensign: "src/adapters/ensign/index.ts",
   postgres: "src/adapters/postgres/index.ts",
   sqlite: "src/adapters/sqlite/index.ts",
+  servers: "src/servers/index.ts",
+  cli: "src/cli/index.ts",
 };
 
 export default defineConfig({

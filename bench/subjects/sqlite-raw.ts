@@ -11,14 +11,19 @@ class RawConflict extends Error {
 }
 
 interface RawRow {
+  readonly position: number;
   readonly revision: number;
+  readonly id: string;
+  readonly type: string;
   readonly data: Buffer;
 }
 
 /**
  * The floor of SQLite through better-sqlite3: one table with the stream/revision index, prepared
  * INSERTs of a batch in one BEGIN IMMEDIATE transaction, the expected revision read inside it,
- * JSON data. No validation, no stream rows, no metadata, no idempotency: what any store pays.
+ * JSON data; a read returns, like the memory floor's envelope, each event's id, type, data,
+ * revision and position. No validation, no stream rows, no metadata, no idempotency: what any
+ * store pays.
  */
 export async function createSqliteRaw(): Promise<Subject> {
   const file = benchDatabaseFile("raw");
@@ -31,7 +36,7 @@ export async function createSqliteRaw(): Promise<Subject> {
   );
   const last = db.prepare<[string], number | null>("SELECT max(revision) FROM events WHERE stream = ?").pluck();
   const insert = db.prepare("INSERT INTO events (stream, revision, id, type, data, created_at) VALUES (?, ?, ?, ?, ?, ?)");
-  const rows = db.prepare<[string], RawRow>("SELECT revision, data FROM events WHERE stream = ? ORDER BY revision");
+  const rows = db.prepare<[string], RawRow>("SELECT position, revision, id, type, data FROM events WHERE stream = ? ORDER BY revision");
   const write = db.transaction((stream: string, events: readonly BenchEvent[], expected: bigint | undefined): bigint => {
     let revision = last.get(stream) ?? -1;
     if (expected !== undefined && BigInt(revision) !== expected) throw new RawConflict(BigInt(revision));
@@ -39,13 +44,14 @@ export async function createSqliteRaw(): Promise<Subject> {
     for (const event of events) insert.run(stream, ++revision, randomUUID(), event.type, Buffer.from(JSON.stringify(event.data)), now);
     return BigInt(revision);
   });
-  const readEvents = (stream: string) => rows.all(stream).map((row) => ({ revision: row.revision, data: JSON.parse(row.data.toString()) as unknown }));
+  const readEvents = (stream: string) =>
+    rows.all(stream).map((row) => ({ id: row.id, type: row.type, revision: row.revision, position: row.position, data: JSON.parse(row.data.toString()) as unknown }));
 
   return {
     name: "sqlite-raw",
     family: "sqlite",
     expectedRevision: true,
-    notes: [`better-sqlite3 directly, synchronous=${BENCH_SYNCHRONOUS}, WAL`, "no catch-up subscription"],
+    notes: [`better-sqlite3 directly, synchronous=${BENCH_SYNCHRONOUS}, WAL`, "reads return id, type, data, revision, position", "no catch-up subscription"],
     async append(stream, events, expected) {
       return write.immediate(stream, events, expected);
     },

@@ -63,6 +63,24 @@ describe("the built package", () => {
     for (const driver of DRIVERS) expect(files.filter((f) => f.includes(`node_modules/${driver}/`))).toEqual([]);
   });
 
+  it("the servers entry loads no gRPC library until a server starts, then the CJS build serves", () => {
+    const out = node([
+      "-e",
+      `const grpc = () => Object.keys(require.cache).filter((f) => /node_modules\\/(@grpc|@eventstore|protobufjs)\\//.test(f)).length;
+       const s = require(${JSON.stringify(`${pkg.name}/servers`)});
+       const before = grpc();
+       s.startEventStoreDBServer().then(async (server) => {
+         const after = grpc();
+         await server.close();
+         console.log(JSON.stringify({ before, after, url: server.url }));
+       });`,
+    ]);
+    const { before, after, url } = JSON.parse(out) as { before: number; after: number; url: string };
+    expect(before).toBe(0);
+    expect(after).toBeGreaterThan(0);
+    expect(url).toMatch(/^esdb:\/\/127\.0\.0\.1:\d+\?tls=false$/);
+  });
+
   it("the root ESM entry imports no gRPC library, statically or through its chunks", () => {
     const seen = new Set<string>();
     const visit = (file: string) => {

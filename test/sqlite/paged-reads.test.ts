@@ -16,8 +16,8 @@ describe("sqlite: the synchronous driver does not freeze the event loop", () => 
       store.database
         .prepare(
           `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-           INSERT INTO switchyard_events (stream, revision, event_id, type, content_type, schema_version, data, metadata, created_at)
-           SELECT 'big-1', i, lower(hex(randomblob(16))), 'e', 'application/json', 1, CAST('{"n":' || i || '}' AS BLOB), '{}', 0 FROM n`,
+           INSERT INTO switchyard_events (stream, revision, event_id, type, content_type, schema_version, data, metadata, created_at, id_given)
+           SELECT 'big-1', i, lower(hex(randomblob(16))), 'e', 'application/json', 1, CAST('{"n":' || i || '}' AS BLOB), '{}', 0, 0 FROM n`,
         )
         .run(EVENTS - 1);
       const gaps: number[] = [];

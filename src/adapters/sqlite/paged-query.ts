@@ -32,15 +32,16 @@ export class StatementCache {
 }
 
 /**
- * Runs `query(limit)` until it returns fewer rows than asked, yielding the rows and letting the
+ * Runs `query(limit)` until it returns fewer rows than asked, yielding each chunk and letting the
  * event loop turn between chunks. `query` advances its own cursor from the rows it last returned.
+ * Chunks, not rows: the caller's loop over a chunk is synchronous, one async step per chunk.
  */
-export async function* pagedRows(
+export async function* pagedChunks(
   operation: string,
   query: (limit: number) => readonly EventRow[],
   maxCount: bigint | undefined,
   signal: AbortSignal | undefined,
-): AsyncGenerator<EventRow> {
+): AsyncGenerator<readonly EventRow[]> {
   let remaining = maxCount;
   for (let first = true; ; first = false) {
     if (!first) await nextTurn();
@@ -52,10 +53,7 @@ export async function* pagedRows(
     } catch (error) {
       throw mapSqliteError(error, operation);
     }
-    for (const row of rows) {
-      signal?.throwIfAborted();
-      yield row;
-    }
+    if (rows.length > 0) yield rows;
     if (remaining !== undefined) remaining -= BigInt(rows.length);
     if (rows.length < limit || remaining === 0n) return;
   }

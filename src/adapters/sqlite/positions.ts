@@ -16,7 +16,8 @@ export class StorePositions {
   static readonly parts = 2;
 
   of(sequence: number | bigint): Position {
-    return new Position(this.backend, [this.storeId, BigInt(sequence)]);
+    // Frozen, so Position keeps the array instead of copying it (one position per event read).
+    return new Position(this.backend, Object.freeze([this.storeId, BigInt(sequence)]));
   }
 
   /** The sequence number of a position of this backend (already checked by the runtime), refusing one of another store. */

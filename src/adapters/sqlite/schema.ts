@@ -22,13 +22,13 @@ CREATE TABLE IF NOT EXISTS switchyard_events (
   schema_version INTEGER NOT NULL,
   data BLOB NOT NULL,
   metadata TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  id_given INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS switchyard_events_by_stream ON switchyard_events (stream, revision);
-CREATE INDEX IF NOT EXISTS switchyard_events_by_id ON switchyard_events (stream, event_id);
+CREATE INDEX IF NOT EXISTS switchyard_events_by_given_id ON switchyard_events (stream, event_id) WHERE id_given = 1;
 CREATE TABLE IF NOT EXISTS switchyard_streams (
   stream TEXT PRIMARY KEY,
-  revision INTEGER NOT NULL,
   deleted_before INTEGER NOT NULL DEFAULT 0,
   soft_deleted INTEGER NOT NULL DEFAULT 0,
   tombstoned INTEGER NOT NULL DEFAULT 0,

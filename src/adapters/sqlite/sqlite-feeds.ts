@@ -5,12 +5,12 @@ import type { ChangeWatch } from "./change-watch.js";
 import { clampToSafe, EVENT_COLUMNS, POSITION, REVISION, type EventDecoder, type EventRow } from "./event-rows.js";
 import { filterCondition, prefixCondition } from "./event-filter.js";
 import type { SqliteDatabase } from "./database.js";
-import { pagedRows, StatementCache } from "./paged-query.js";
+import { pagedChunks, StatementCache } from "./paged-query.js";
 import { firstVisibleRevision, oldestVisibleTime } from "./stream-rows.js";
 import type { SqliteWrites } from "./sqlite-writes.js";
 
-/** Yields what was stored since its last call, advancing its own cursor. */
-type Drain = (signal: AbortSignal) => AsyncGenerator<EventRow>;
+/** Yields what was stored since its last call, in chunks, advancing its own cursor. */
+type Drain = (signal: AbortSignal) => AsyncGenerator<readonly EventRow[]>;
 
 /** Subscription feeds: history after the start, `caughtUp`, then what each change brings. */
 export class SqliteFeeds {
@@ -40,9 +40,11 @@ export class SqliteFeeds {
     while (!signal.aborted) {
       // Registered before reading: a commit made while the drain runs wakes the next round.
       const changed = this.watch.wait(signal);
-      for await (const row of drain(signal)) {
-        if (signal.aborted) return;
-        yield { kind: "event", event: this.decoder.decode(row) };
+      for await (const chunk of drain(signal)) {
+        for (const row of chunk) {
+          if (signal.aborted) return;
+          yield { kind: "event", event: this.decoder.decode(row) };
+        }
       }
       if (!caughtUp) {
         caughtUp = true;
@@ -57,14 +59,14 @@ export class SqliteFeeds {
     const writes = this.writes;
     const statement = this.#streamRows;
     return async function* (signal) {
-      const row = writes.streamRow(stream);
+      const row = writes.streamState(stream);
       if (row?.tombstoned) throw new StreamDeletedError(stream);
       const last = row?.revision ?? -1;
       next ??= last + 1; // "end": only what is appended from now on
       if (!row || next > last) return;
       const oldest = oldestVisibleTime(row, Date.now());
       let cursor = Math.max(next, firstVisibleRevision(row));
-      yield* pagedRows("subscribe", (limit) => {
+      yield* pagedChunks("subscribe", (limit) => {
         const chunk = statement.all(stream, oldest, cursor, last, limit);
         if (chunk.length > 0) cursor = chunk[chunk.length - 1]![REVISION] + 1;
         return chunk;
@@ -86,7 +88,7 @@ export class SqliteFeeds {
       const last = lastPosition.get() ?? 0;
       after ??= last;
       if (after >= last) return;
-      yield* pagedRows("subscribe", (limit) => {
+      yield* pagedChunks("subscribe", (limit) => {
         const chunk = statement.all(after, last, ...condition.params, limit);
         if (chunk.length > 0) after = chunk[chunk.length - 1]![POSITION];
         return chunk;

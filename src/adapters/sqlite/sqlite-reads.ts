@@ -4,7 +4,7 @@ import type { RecordedEvent } from "../../core/event.js";
 import { clampToSafe, EVENT_COLUMNS, POSITION, REVISION, type EventDecoder, type EventRow } from "./event-rows.js";
 import { filterCondition } from "./event-filter.js";
 import type { SqliteDatabase } from "./database.js";
-import { pagedRows, StatementCache } from "./paged-query.js";
+import { pagedChunks, StatementCache } from "./paged-query.js";
 import { firstVisibleRevision, oldestVisibleTime } from "./stream-rows.js";
 import type { SqliteWrites } from "./sqlite-writes.js";
 
@@ -34,7 +34,7 @@ export class SqliteReads {
   }
 
   async *read({ stream, direction, from, maxCount, signal }: ReadRequest): AsyncGenerator<RecordedEvent> {
-    const row = this.writes.streamRow(stream);
+    const row = this.writes.streamState(stream);
     if (!row) throw new StreamNotFoundError(stream);
     if (row.tombstoned) throw new StreamDeletedError(stream);
     if (row.soft_deleted) throw new StreamNotFoundError(stream);
@@ -42,23 +42,23 @@ export class SqliteReads {
     const last = row.revision;
     const oldest = oldestVisibleTime(row, Date.now());
     const requested = typeof from === "bigint" ? clampToSafe(from) : undefined;
-    let rows: AsyncGenerator<EventRow>;
+    let chunks: AsyncGenerator<readonly EventRow[]>;
     if (direction === "forwards") {
       let next = from === "start" ? first : from === "end" ? last + 1 : Math.max(requested!, first);
-      rows = pagedRows("read", (limit) => {
+      chunks = pagedChunks("read", (limit) => {
         const chunk = this.#forwards.all(stream, oldest, next, last, limit);
         if (chunk.length > 0) next = chunk[chunk.length - 1]![REVISION] + 1;
         return chunk;
       }, maxCount, signal);
     } else {
       let next = from === "start" || from === "end" ? last : Math.min(requested!, last);
-      rows = pagedRows("read", (limit) => {
+      chunks = pagedChunks("read", (limit) => {
         const chunk = this.#backwards.all(stream, oldest, first, next, limit);
         if (chunk.length > 0) next = chunk[chunk.length - 1]![REVISION] - 1;
         return chunk;
       }, maxCount, signal);
     }
-    for await (const event of rows) yield this.decoder.decode(event);
+    yield* this.#decoded(chunks, signal);
   }
 
   async *readAll({ direction, from, maxCount, filter, signal }: ReadAllRequest): AsyncGenerator<RecordedEvent> {
@@ -72,11 +72,20 @@ export class SqliteReads {
         ? `${FROM_EVENTS} WHERE position >= ? AND position <= ? AND ${condition.sql} ORDER BY position LIMIT ?`
         : `${FROM_EVENTS} WHERE position <= ? AND ${condition.sql} ORDER BY position DESC LIMIT ?`,
     );
-    const rows = pagedRows("readAll", (limit) => {
+    const chunks = pagedChunks("readAll", (limit) => {
       const chunk = forwards ? statement.all(next, last, ...condition.params, limit) : statement.all(next, ...condition.params, limit);
       if (chunk.length > 0) next = chunk[chunk.length - 1]![POSITION] + (forwards ? 1 : -1);
       return chunk;
     }, maxCount, signal);
-    for await (const event of rows) yield this.decoder.decode(event);
+    yield* this.#decoded(chunks, signal);
+  }
+
+  async *#decoded(chunks: AsyncGenerator<readonly EventRow[]>, signal: AbortSignal | undefined): AsyncGenerator<RecordedEvent> {
+    for await (const chunk of chunks) {
+      for (const row of chunk) {
+        signal?.throwIfAborted();
+        yield this.decoder.decode(row);
+      }
+    }
   }
 }

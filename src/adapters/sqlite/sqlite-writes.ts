@@ -4,7 +4,7 @@ import type { StreamMetadata } from "../../core/event-stream.js";
 import type { PreparedEvent } from "../../core/prepare.js";
 import { mapSqliteError } from "./errors.js";
 import type { SqliteDatabase } from "./database.js";
-import { checkExpectedRevision, currentRevision, metadataOf, type StreamRow } from "./stream-rows.js";
+import { checkExpectedRevision, currentRevision, metadataOf, NO_ROW, type StreamRow, type StreamState } from "./stream-rows.js";
 
 export interface Appended {
   readonly revision: number;
@@ -19,8 +19,9 @@ export interface Appended {
 export class SqliteWrites {
   readonly #db: SqliteDatabase;
   readonly #stream;
+  readonly #lastRevision;
   readonly #insert;
-  readonly #upsertRevision;
+  readonly #undelete;
   readonly #latestById;
   readonly #positionOf;
   readonly #softDelete;
@@ -33,25 +34,31 @@ export class SqliteWrites {
 
   constructor(db: SqliteDatabase, private readonly changed: () => void) {
     this.#db = db;
-    this.#stream = db.prepare<[string], StreamRow>("SELECT * FROM switchyard_streams WHERE stream = ?");
+    this.#stream = db.prepare<[string], StreamRow>(
+      "SELECT deleted_before, soft_deleted, tombstoned, max_count, max_age_seconds, truncate_before FROM switchyard_streams WHERE stream = ?",
+    );
+    this.#lastRevision = db.prepare<[string], number | null>("SELECT max(revision) FROM switchyard_events WHERE stream = ?").pluck();
     this.#insert = db.prepare(
-      "INSERT INTO switchyard_events (stream, revision, event_id, type, content_type, schema_version, data, metadata, created_at) " +
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO switchyard_events (stream, revision, event_id, type, content_type, schema_version, data, metadata, created_at, id_given) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
-    this.#upsertRevision = db.prepare(
-      "INSERT INTO switchyard_streams (stream, revision) VALUES (?, ?) " +
-        "ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision, soft_deleted = 0",
-    );
+    this.#undelete = db.prepare("UPDATE switchyard_streams SET soft_deleted = 0 WHERE stream = ?");
+    // Only ids the caller chose can come back in a retry, so only those are indexed.
     this.#latestById = db
-      .prepare<[string, string], number>("SELECT revision FROM switchyard_events WHERE stream = ? AND event_id = ? ORDER BY revision DESC LIMIT 1")
+      .prepare<[string, string], number>(
+        "SELECT revision FROM switchyard_events WHERE stream = ? AND event_id = ? AND id_given = 1 ORDER BY revision DESC LIMIT 1",
+      )
       .pluck();
     this.#positionOf = db.prepare<[string, number], number>("SELECT position FROM switchyard_events WHERE stream = ? AND revision = ?").pluck();
-    this.#softDelete = db.prepare("UPDATE switchyard_streams SET soft_deleted = 1, deleted_before = revision + 1 WHERE stream = ?");
+    this.#softDelete = db.prepare(
+      "INSERT INTO switchyard_streams (stream, soft_deleted, deleted_before) VALUES (?, 1, ?) " +
+        "ON CONFLICT (stream) DO UPDATE SET soft_deleted = 1, deleted_before = excluded.deleted_before",
+    );
     this.#tombstone = db.prepare(
-      "INSERT INTO switchyard_streams (stream, revision, tombstoned) VALUES (?, -1, 1) ON CONFLICT (stream) DO UPDATE SET tombstoned = 1",
+      "INSERT INTO switchyard_streams (stream, tombstoned) VALUES (?, 1) ON CONFLICT (stream) DO UPDATE SET tombstoned = 1",
     );
     this.#setMetadata = db.prepare(
-      "INSERT INTO switchyard_streams (stream, revision, max_count, max_age_seconds, truncate_before) VALUES (?, -1, ?, ?, ?) " +
+      "INSERT INTO switchyard_streams (stream, max_count, max_age_seconds, truncate_before) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT (stream) DO UPDATE SET max_count = excluded.max_count, max_age_seconds = excluded.max_age_seconds, " +
         "truncate_before = excluded.truncate_before",
     );
@@ -59,9 +66,9 @@ export class SqliteWrites {
       this.#appendLocked(stream, events, expected),
     );
     this.#delete = db.transaction((stream: string, expected: ExpectedRevision) => {
-      const row = this.#deletable(stream, expected);
-      if (!row || row.soft_deleted) throw new StreamNotFoundError(stream);
-      this.#softDelete.run(stream);
+      const state = this.#deletable(stream, expected);
+      if (!state || state.soft_deleted) throw new StreamNotFoundError(stream);
+      this.#softDelete.run(stream, state.revision + 1);
     });
     this.#tombstoneTx = db.transaction((stream: string, expected: ExpectedRevision) => {
       this.#deletable(stream, expected);
@@ -101,27 +108,29 @@ export class SqliteWrites {
     return metadataOf(row);
   }
 
-  streamRow(stream: string): StreamRow | undefined {
-    return this.#read("read", () => this.#stream.get(stream));
+  /** The stream's state, or undefined for a stream with neither events nor a row. */
+  streamState(stream: string): StreamState | undefined {
+    return this.#read("read", () => this.#state(stream));
   }
 
   #appendLocked(stream: string, events: readonly PreparedEvent[], expected: ExpectedRevision): Appended {
-    const row = this.#stream.get(stream);
-    if (row?.tombstoned) throw new StreamDeletedError(stream);
-    const replay = row && this.#findReplay(stream, events, expected);
+    const state = this.#state(stream);
+    if (state?.tombstoned) throw new StreamDeletedError(stream);
+    const replay = state && this.#findReplay(stream, events, expected);
     if (replay !== undefined) return { revision: replay, position: this.#positionOf.get(stream, replay)! };
-    checkExpectedRevision(stream, row, expected);
-    let revision = row?.revision ?? -1;
+    checkExpectedRevision(stream, state, expected);
+    let revision = state?.revision ?? -1;
     let position = 0;
     const now = Date.now();
     for (const event of events) {
       revision++;
       const data = Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength);
       const metadata = JSON.stringify(event.metadata);
-      const result = this.#insert.run(stream, revision, event.id, event.type, event.contentType, event.schemaVersion, data, metadata, now);
+      const given = event.idGiven ? 1 : 0;
+      const result = this.#insert.run(stream, revision, event.id, event.type, event.contentType, event.schemaVersion, data, metadata, now, given);
       position = Number(result.lastInsertRowid);
     }
-    this.#upsertRevision.run(stream, revision);
+    if (state?.soft_deleted) this.#undelete.run(stream);
     return { revision, position };
   }
 
@@ -141,11 +150,18 @@ export class SqliteWrites {
     return first + events.length - 1;
   }
 
-  #deletable(stream: string, expected: ExpectedRevision): StreamRow | undefined {
+  #deletable(stream: string, expected: ExpectedRevision): StreamState | undefined {
+    const state = this.#state(stream);
+    if (state?.tombstoned) throw new StreamDeletedError(stream);
+    checkExpectedRevision(stream, state, expected);
+    return state;
+  }
+
+  #state(stream: string): StreamState | undefined {
     const row = this.#stream.get(stream);
-    if (row?.tombstoned) throw new StreamDeletedError(stream);
-    checkExpectedRevision(stream, row, expected);
-    return row;
+    const last = this.#lastRevision.get(stream) ?? null;
+    if (!row && last === null) return undefined;
+    return { ...(row ?? NO_ROW), revision: last ?? -1 };
   }
 
   #write<T>(operation: string, stream: string, expected: ExpectedRevision, run: () => T): T {
@@ -155,7 +171,7 @@ export class SqliteWrites {
       throw mapSqliteError(error, operation, {
         stream,
         expected,
-        current: () => (this.#db.open ? currentRevision(this.#stream.get(stream)) : undefined),
+        current: () => (this.#db.open ? currentRevision(this.#state(stream)) : undefined),
       });
     }
   }

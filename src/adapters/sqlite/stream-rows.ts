@@ -2,11 +2,11 @@ import { WrongExpectedRevisionError } from "../../core/errors.js";
 import type { ExpectedRevision } from "../../core/event.js";
 import type { StreamMetadata } from "../../core/event-stream.js";
 
-/** A stream's row: its last revision and what hides part of it (soft delete, retention settings). */
+/**
+ * A stream's row: what hides part of it (soft delete, tombstone, retention settings). Most streams
+ * never have one; their last revision is read from the events' index, so an append writes no row.
+ */
 export interface StreamRow {
-  readonly stream: string;
-  /** Last revision written; -1 for a stream that has metadata but no event yet. */
-  readonly revision: number;
   /** Revisions below this were removed by a soft delete. */
   readonly deleted_before: number;
   readonly soft_deleted: 0 | 1;
@@ -16,13 +16,28 @@ export interface StreamRow {
   readonly truncate_before: number | null;
 }
 
+/** A stream as the rules see it: its row (defaults without one) and its last revision. */
+export interface StreamState extends StreamRow {
+  /** Last revision written; -1 for a stream that has a row but no event yet. */
+  readonly revision: number;
+}
+
+export const NO_ROW: StreamRow = {
+  deleted_before: 0,
+  soft_deleted: 0,
+  tombstoned: 0,
+  max_count: null,
+  max_age_seconds: null,
+  truncate_before: null,
+};
+
 /** The revision a stream is at for expected-revision checks: undefined when it does not exist. */
-export function currentRevision(row: StreamRow | undefined): bigint | undefined {
+export function currentRevision(row: StreamState | undefined): bigint | undefined {
   if (!row || row.soft_deleted || row.revision < 0) return undefined;
   return BigInt(row.revision);
 }
 
-export function checkExpectedRevision(stream: string, row: StreamRow | undefined, expected: ExpectedRevision): void {
+export function checkExpectedRevision(stream: string, row: StreamState | undefined, expected: ExpectedRevision): void {
   if (expected === "any") return;
   const current = currentRevision(row);
   const ok =
@@ -33,7 +48,7 @@ export function checkExpectedRevision(stream: string, row: StreamRow | undefined
 }
 
 /** The first revision a reader may see, after soft delete, truncation and max count. */
-export function firstVisibleRevision(row: StreamRow): number {
+export function firstVisibleRevision(row: StreamState): number {
   let first = row.deleted_before;
   if (row.truncate_before !== null && row.truncate_before > first) first = row.truncate_before;
   if (row.max_count !== null) first = Math.max(first, row.revision + 1 - row.max_count);

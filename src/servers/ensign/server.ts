@@ -19,6 +19,7 @@ import { createQuarterdeck, type ApiKeyRecord, type QuarterdeckState } from "./q
 import { explain, handleEnsql } from "./query-rpc.js";
 import { ReceiveLimit } from "./receive-limit.js";
 import { authed } from "./rpc.js";
+import { EnsignPersistence } from "./persistence.js";
 import { EnsignStore } from "./store.js";
 import { handlePublish, handleSubscribe } from "./streams.js";
 import { TokenIssuer, randomKey } from "./tokens.js";
@@ -66,6 +67,11 @@ export interface EnsignServerOptions {
   maxReceiveMessageBytes?: number;
   /** Serialized events above this are nacked MAX_EVENT_SIZE_EXCEEDED. Default: the server's 5,243,000. */
   maxEventBytes?: number;
+  /**
+   * Keeps topics, events, the project and the API keys in this directory, so a new server on it
+   * has the data and the keys of the last one (`clients`, when given, replace the saved keys).
+   */
+  dataDir?: string;
 }
 
 /** grpc-go's default server receive limit, which the real Ensign server does not change. */
@@ -83,11 +89,11 @@ const AUDIENCE = "https://rotational.app";
 const ORG_ID = ulidToString(newUlid());
 
 export class EnsignServer {
-  readonly store = new EnsignStore();
+  readonly store: EnsignStore;
   readonly broker = new Broker();
   readonly tokens: TokenIssuer;
   /** The project used for clients that name none. */
-  readonly projectId = ulidToString(newUlid());
+  readonly projectId: string;
   readonly clients: EnsignServerCredentials[];
   private readonly keys = new Map<string, ApiKeyRecord>();
   private readonly quarterdeckState: QuarterdeckState;
@@ -107,13 +113,18 @@ export class EnsignServer {
     this.boundAuthPort = options.authPort ?? 0;
     this.subscriberBuffer = options.subscriberBuffer ?? 16_384;
     this.receiveLimit = new ReceiveLimit(options.maxReceiveMessageBytes ?? REAL_SERVER_MAX_RECEIVE_BYTES);
-    const specs = options.clients ?? [{ clientId: randomKey(32), clientSecret: randomKey(64) }];
+    const persistence = options.dataDir === undefined ? undefined : new EnsignPersistence(options.dataDir);
+    const saved = persistence?.readIdentity();
+    this.projectId = saved?.projectId ?? ulidToString(newUlid());
+    const specs = options.clients ?? saved?.clients ?? [{ clientId: randomKey(32), clientSecret: randomKey(64) }];
     this.clients = specs.map((spec) => ({
       clientId: spec.clientId,
       clientSecret: spec.clientSecret,
       projectId: spec.projectId ?? this.projectId,
       permissions: spec.permissions ?? [...ALL_PERMISSIONS],
     }));
+    persistence?.writeIdentity({ projectId: this.projectId, clients: this.clients });
+    this.store = new EnsignStore(persistence);
     for (const client of this.clients) {
       this.keys.set(client.clientId, { ...client, orgId: ORG_ID, lastLogin: "" });
     }
@@ -312,9 +323,10 @@ export class EnsignServer {
     await this.start();
   }
 
-  /** Stops for good. */
+  /** Stops for good and releases the data directory's files. */
   async close(): Promise<void> {
     await this.stop();
+    if (!this.closed) this.store.close();
     this.closed = true;
   }
 }

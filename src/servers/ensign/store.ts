@@ -1,6 +1,7 @@
 /**
- * The emulator's storage: topics per project and each topic's event log, kept in memory and
- * surviving stop()/restart() of the servers (they only hold a reference to it).
+ * The server's storage: topics per project and each topic's event log, kept in memory and
+ * surviving stop()/restart() of the servers (they only hold a reference to it); with a
+ * persistence, also on disk, and loaded from it.
  */
 import {
   makeRlid,
@@ -13,6 +14,7 @@ import {
   type Timestamp,
   type Topic,
 } from "../../adapters/ensign/wire/index.js";
+import type { EnsignPersistence } from "./persistence.js";
 
 export interface StoredTopic {
   /** The Topic message as stored (id, project_id, name, status, deduplication, …). */
@@ -82,6 +84,51 @@ export class EnsignStore {
   private sequence = 0;
   private lastMs = 0;
 
+  constructor(private readonly persistence?: EnsignPersistence) {
+    for (const saved of persistence?.load() ?? []) {
+      const stored: StoredTopic = {
+        topic: saved.topic,
+        idText: ulidToString(saved.topic.id),
+        nameHash: topicNameHash(saved.topic.name),
+        events: saved.events,
+      };
+      this.project(saved.projectId).set(stored.idText, stored);
+      for (const event of saved.events) this.noteEventId(Buffer.from(event.id));
+    }
+  }
+
+  /** Keeps new ids after every loaded one (48-bit ms, then the 32-bit sequence). */
+  private noteEventId(id: Buffer): void {
+    const ms = id.readUIntBE(0, 6);
+    const sequence = id.readUInt32BE(6);
+    if (ms > this.lastMs) this.lastMs = ms;
+    if (sequence > this.sequence) this.sequence = sequence;
+  }
+
+  private saveTopics(): void {
+    if (this.persistence === undefined) return;
+    const topics: Array<{ projectId: string; topic: Topic }> = [];
+    for (const [projectId, stored] of this.projects) for (const topic of stored.values()) topics.push({ projectId, topic: topic.topic });
+    this.persistence.saveTopics(topics);
+  }
+
+  /** Replaces a topic's message (archive, policy, status) and saves the topic list. */
+  updateTopic(stored: StoredTopic, topic: Topic): void {
+    stored.topic = topic;
+    this.saveTopics();
+  }
+
+  /** Replaces a topic's events (a rehash marks or restores duplicates) and saves them. */
+  replaceEvents(stored: StoredTopic, events: EventWrapper[]): void {
+    stored.events = events;
+    this.persistence?.rewriteEvents(stored.topic, events);
+  }
+
+  /** Releases the data files (the store stays readable in memory). */
+  close(): void {
+    this.persistence?.close();
+  }
+
   private project(projectId: string): Map<string, StoredTopic> {
     let topics = this.projects.get(projectId);
     if (!topics) {
@@ -130,11 +177,16 @@ export class EnsignStore {
     const topic: Topic = { ...input, id, created: now, modified: now };
     const stored: StoredTopic = { topic, idText: ulidToString(id), nameHash: topicNameHash(input.name), events: [] };
     this.project(projectId).set(stored.idText, stored);
+    this.saveTopics();
     return stored;
   }
 
   deleteTopic(projectId: string, idText: string): void {
+    const stored = this.project(projectId).get(idText);
+    if (stored === undefined) return;
     this.project(projectId).delete(idText);
+    this.saveTopics();
+    this.persistence?.removeTopic(stored.topic);
   }
 
   /** Next event id: 48-bit ms + one global 32-bit sequence (as the broker does). */
@@ -146,6 +198,7 @@ export class EnsignStore {
 
   /** Appends an event (its id already minted) to its topic's log. */
   append(topic: StoredTopic, event: EventWrapper): void {
+    this.persistence?.appendEvent(topic.topic, event);
     topic.events.push(event);
   }
 

@@ -105,7 +105,7 @@ export function deleteTopic(request: TopicMod, caller: Caller, ctx: EmulatorCont
   }
   if (request.operation === TopicModOperation.ARCHIVE) {
     // The server flags the topic readonly; its stored status stays as it was (READY).
-    stored.topic = { ...stored.topic, readonly: true, modified: toTimestamp(new Date(ctx.nowMs())) };
+    ctx.store.updateTopic(stored, { ...stored.topic, readonly: true, modified: toTimestamp(new Date(ctx.nowMs())) });
     return { id: idText, state: TopicState.READONLY };
   }
   const projectId = projectOf(caller);
@@ -197,11 +197,13 @@ export function setTopicPolicy(request: TopicPolicy, caller: Caller, ctx: Emulat
   const problem = validateDeduplication(requested);
   if (problem) throw invalid(problem);
   const policy = normalizeDeduplication(requested);
-  stored.topic = { ...stored.topic, deduplication: policy, status: TopicState.PENDING };
+  ctx.store.updateTopic(stored, { ...stored.topic, deduplication: policy, status: TopicState.PENDING });
   // The rehash runs as a background task, then the topic is READY again (or stays PENDING when
   // the policy cannot be applied, as with UNIQUE_FIELD, which the server does not implement).
   setImmediate(() => {
-    if (rehashTopic(stored, policy)) stored.topic = { ...stored.topic, status: TopicState.READY };
+    if (!rehashTopic(stored, policy)) return;
+    ctx.store.replaceEvents(stored, stored.events);
+    ctx.store.updateTopic(stored, { ...stored.topic, status: TopicState.READY });
   });
   return { id: idText, state: TopicState.PENDING };
 }

@@ -19,7 +19,8 @@
  * - `caFile`: path of the test CA certificate (TLS mode only), made with openssl at start.
  * - `stop()`: forced shutdown (open subscriptions and BatchAppend streams are cancelled), data kept.
  * - `restart()`: binds the same port again (after `stop()`, or stops first), data kept.
- * - `close()`: stops for good and removes the certificate directory.
+ * - `close({ graceMs })`: stops for good (calls in progress get `graceMs`, default 0, to finish),
+ *   releases the data directory and removes the certificate directory.
  * - `store`: the in-memory log, for assertions and to move its clock (`store.now`).
  *
  * TLS mode authenticates with HTTP Basic against `users` (default `{ admin: "changeit" }`): wrong
@@ -34,7 +35,8 @@
  * - no projections at all (no `$ce-`/`$et-`/`$by_category` streams, no projection RPCs);
  * - ACLs (`$acl`, `$userStreamAcl`) are stored but never enforced; every authenticated user may do
  *   everything, and there are no users/groups beyond the `users` option;
- * - no persistence to disk, no scavenging (soft-deleted and truncated events stay in `$all`, as on
+ * - with `dataDir`, the log is kept on disk as JSON lines (one fsync per write), but persistent
+ *   subscription groups are not; without it, everything is in memory; no scavenging (soft-deleted and truncated events stay in `$all`, as on
  *   a server that was never scavenged), no chunk files: positions are synthetic byte offsets with
  *   commit == prepare;
  * - single node only: no clustering, no NotLeader answers, `requires-leader` is ignored;
@@ -59,6 +61,8 @@ export interface EventStoreEmulatorOptions {
   readonly port?: number;
   readonly tls?: boolean;
   readonly users?: Record<string, string>;
+  /** Keeps the log in this directory, so a new server on it has the data of the last one. */
+  readonly dataDir?: string;
 }
 
 export interface EventStoreEmulator {
@@ -68,7 +72,7 @@ export interface EventStoreEmulator {
   readonly store: EventStore;
   stop(): Promise<void>;
   restart(): Promise<void>;
-  close(): Promise<void>;
+  close(options?: { readonly graceMs?: number }): Promise<void>;
 }
 
 export const DEFAULT_USERS: Readonly<Record<string, string>> = { admin: "changeit" };
@@ -79,11 +83,13 @@ export async function startEventStoreEmulator(options: EventStoreEmulatorOptions
     port: options.port ?? 0,
     certificates,
     users: options.users ?? DEFAULT_USERS,
+    dataDir: options.dataDir,
   });
   let closed = false;
   try {
     await server.start();
   } catch (error) {
+    server.dispose();
     certificates?.remove();
     throw error;
   }
@@ -105,9 +111,11 @@ export async function startEventStoreEmulator(options: EventStoreEmulatorOptions
       server.stop();
       await server.start();
     },
-    async close() {
+    async close({ graceMs = 0 } = {}) {
+      if (closed) return;
       closed = true;
-      server.stop();
+      await server.shutdown(graceMs);
+      server.dispose();
       certificates?.remove();
     },
   };

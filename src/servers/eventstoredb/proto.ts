@@ -4,7 +4,8 @@
 // so everything the emulator needs is required from here.
 import { createRequire } from "node:module";
 
-const load = createRequire(import.meta.url);
+// In the CommonJS build import.meta is empty, and __filename names the same file.
+const load = createRequire(typeof __filename === "string" ? __filename : import.meta.url);
 const base = "@eventstore/db-client/generated/";
 
 export const streamsPb = load(`${base}streams_pb.js`) as typeof import("@eventstore/db-client/generated/streams_pb");

@@ -17,6 +17,7 @@ import { basicAuthenticator, insecureAuthenticator, type Authenticator, type Use
 import { serverFeaturesHandler } from "./features.js";
 import { featuresGrpc, gossipGrpc, gossipPb, persistentGrpc, streamsGrpc } from "./proto.js";
 import { PersistentSubscriptions, persistentSubscriptionHandlers } from "./persistent-service.js";
+import { Journal } from "./journal.js";
 import { EventStore } from "./store.js";
 import { streamsReadHandler } from "./streams-read.js";
 import { streamsWriteHandlers } from "./streams-write.js";
@@ -27,13 +28,16 @@ export interface EmulatorServerOptions {
   readonly port: number;
   readonly certificates?: Certificates;
   readonly users?: Users;
+  /** Where the log is kept across processes; in memory only when absent. */
+  readonly dataDir?: string;
 }
 
 const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 export class EmulatorServer {
-  readonly store = new EventStore();
-  readonly persistent = new PersistentSubscriptions(this.store);
+  readonly store: EventStore;
+  readonly persistent: PersistentSubscriptions;
+  readonly #journal: Journal | undefined;
   readonly #auth: Authenticator;
   readonly #options: EmulatorServerOptions;
   readonly #instanceId = randomUUID();
@@ -43,6 +47,9 @@ export class EmulatorServer {
   constructor(options: EmulatorServerOptions) {
     this.#options = options;
     this.#port = options.port;
+    this.#journal = options.dataDir === undefined ? undefined : new Journal(options.dataDir);
+    this.store = new EventStore(this.#journal);
+    this.persistent = new PersistentSubscriptions(this.store);
     this.#auth = options.certificates === undefined ? insecureAuthenticator : basicAuthenticator(options.users ?? {});
   }
 
@@ -102,6 +109,29 @@ export class EmulatorServer {
     server.forceShutdown();
     this.store.detachListeners();
     this.persistent.disconnectAll();
+  }
+
+  /**
+   * Graceful shutdown: no new calls, calls in progress may finish within `graceMs` (a client
+   * still subscribed holds its call open, so the rest are then cancelled).
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    const server = this.#server;
+    if (server === undefined || graceMs <= 0) return this.stop();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, graceMs);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.stop();
+  }
+
+  /** Releases the data directory's files; call after stopping, the server cannot start again. */
+  dispose(): void {
+    this.stop();
+    this.#journal?.close();
   }
 
   /** A single-node "cluster": this node as the leader (VNodeState.Leader = 8). */

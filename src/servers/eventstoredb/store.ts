@@ -2,6 +2,7 @@
 // plus a per-stream index. Append rules follow EventStoreDB's IndexWriter.CheckCommit: expected
 // version checks, idempotency by event id, soft-deleted and tombstoned streams.
 import { randomUUID } from "node:crypto";
+import type { Journal } from "./journal.js";
 import { effectiveMetadata, isVisible, parseStreamMetadata, type StreamMetadata } from "./metadata.js";
 
 /** EventNumber.DeletedStream: revision of a tombstone record and `$tb` of a soft-deleted stream. */
@@ -57,8 +58,24 @@ export class EventStore {
   /** Injected clock (ms) so `$maxAge` can be tested without sleeping. */
   now: () => number = () => Date.now();
 
-  constructor() {
-    this.#seedSystemEvents();
+  readonly #journal: Journal | undefined;
+
+  /** With a journal, the log is replayed from it (a fresh one is seeded) and every write goes to it. */
+  constructor(journal?: Journal) {
+    this.#journal = journal;
+    if (journal !== undefined && journal.records.length > 0) this.#replay(journal.records);
+    else this.#seedSystemEvents();
+  }
+
+  #replay(records: readonly StoredEvent[]): void {
+    for (const record of records) {
+      const index = this.#indexOf(record.stream);
+      index.events.push(record);
+      if (record.revision === DELETED_STREAM) index.tombstoned = true;
+      else this.#eventIds.set(record.id, { stream: record.stream, revision: record.revision });
+      this.#log.push(record);
+      this.#nextPosition = record.position + recordSize(record) + RECORD_OVERHEAD;
+    }
   }
 
   get log(): readonly StoredEvent[] {
@@ -270,9 +287,9 @@ export class EventStore {
 
   #record(stream: string, revision: bigint, event: ProposedEvent): StoredEvent {
     const position = this.#nextPosition;
-    const size = BigInt(event.data.length + event.customMetadata.length + event.type.length + stream.length);
-    this.#nextPosition += size + RECORD_OVERHEAD;
-    return { ...event, stream, revision, position, created: BigInt(this.now()) * TICKS_PER_MS };
+    const record = { ...event, stream, revision, position, created: BigInt(this.now()) * TICKS_PER_MS };
+    this.#nextPosition += recordSize(record) + RECORD_OVERHEAD;
+    return record;
   }
 
   #indexOf(stream: string): StreamIndex {
@@ -285,6 +302,7 @@ export class EventStore {
   }
 
   #publish(records: readonly StoredEvent[]): void {
+    this.#journal?.write(records);
     for (const record of records) this.#log.push(record);
     for (const record of records) {
       for (const listener of [...this.#listeners]) listener(record);
@@ -308,6 +326,10 @@ export class EventStore {
       ),
     ]);
   }
+}
+
+function recordSize(record: StoredEvent): bigint {
+  return BigInt(record.data.length + record.customMetadata.length + record.type.length + record.stream.length);
 }
 
 function systemEvent(type: string, json: string): ProposedEvent {
