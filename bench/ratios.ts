@@ -31,7 +31,7 @@ const same = (subject: SubjectName, other: SubjectName, workload: string, key: s
 
 const GATED_ESDB = ["append-batch-10", "append-batch-100", "read-100", "read-10k"];
 const GATED_ENSIGN = ["append-1", "append-batch-10", "append-batch-100", "concurrent-8"];
-/** Issue 14: appends 1/10/100 and read 10k against raw better-sqlite3, same synchronous setting. */
+/** Issue 14: appends 1/10/100 and read 10k against raw better-sqlite3 (≥ 0.6) and Emmett's SQLite store (≥ 2), same synchronous setting. */
 const GATED_SQLITE = ["append-1", "append-batch-10", "append-batch-100", "read-10k"];
 const camel = (id: string) => id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -60,6 +60,7 @@ export function ratioSpecs(workloads: readonly string[]): RatioSpec[] {
     specs.push(same("ours-esdb", "esdb-raw", w, `esdbVsRaw.${camel(w)}`, gatedEsdb ? 0.95 : undefined));
     specs.push(same("ours-ensign", "ensign-raw", w, `ensignVsRaw.${camel(w)}`, GATED_ENSIGN.includes(w) ? 0.9 : undefined));
     if (!w.startsWith("shape-")) specs.push(same("ours-sqlite", "sqlite-raw", w, `sqliteVsRaw.${camel(w)}`, GATED_SQLITE.includes(w) ? 0.6 : undefined));
+    if (!w.startsWith("shape-")) specs.push(same("ours-sqlite", "emmett-sqlite", w, `sqliteVsEmmettSqlite.${camel(w)}`, GATED_SQLITE.includes(w) ? 2 : undefined));
     if (!w.startsWith("shape-")) specs.push(same("ours-mem", "emmett-mem", w, `memVsEmmettByWorkload.${camel(w)}`));
     if (w !== "append-1") specs.push(same("ours-mem", "floor", w, `memVsFloorByWorkload.${camel(w)}`));
   }

@@ -9,6 +9,7 @@ export const SUBJECTS = [
   "ensign-raw",
   "ours-ensign",
   "sqlite-raw",
+  "emmett-sqlite",
   "ours-sqlite",
 ] as const;
 export type SubjectName = (typeof SUBJECTS)[number];

@@ -10,6 +10,7 @@ export const FAMILY: Record<SubjectName, Family> = {
   "ensign-raw": "ensign",
   "ours-ensign": "ensign",
   "sqlite-raw": "sqlite",
+  "emmett-sqlite": "sqlite",
   "ours-sqlite": "sqlite",
 };
 
@@ -32,6 +33,8 @@ export async function createSubject(name: SubjectName, servers: Servers): Promis
       return (await import("./ours-ensign.js")).createOursEnsign(required(servers.ensign, name));
     case "sqlite-raw":
       return (await import("./sqlite-raw.js")).createSqliteRaw();
+    case "emmett-sqlite":
+      return (await import("./emmett-sqlite.js")).createEmmettSqlite();
     case "ours-sqlite":
       return (await import("./ours-sqlite.js")).createOursSqlite();
   }

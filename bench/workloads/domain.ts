@@ -52,8 +52,8 @@ export const catchUp100k: Workload = {
   unit: "subscription",
   // Emmett's in-memory store has no catch-up subscription; Ensign's Subscribe is live-only, so a
   // raw client has no catch-up to compare with (ours reads history by EnSQL, then follows live);
-  // raw better-sqlite3 has no subscription at all.
-  subjects: ALL_SUBJECTS.filter((s: SubjectName) => s !== "emmett-mem" && s !== "ensign-raw" && s !== "sqlite-raw"),
+  // raw better-sqlite3 has no subscription at all, Emmett's SQLite store only processors.
+  subjects: ALL_SUBJECTS.filter((s: SubjectName) => !["emmett-mem", "ensign-raw", "sqlite-raw", "emmett-sqlite"].includes(s)),
   async run(context) {
     const { subject } = context;
     if (!subject.catchUp) throw new Error(`${subject.name} has no catch-up subscription`);

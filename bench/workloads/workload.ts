@@ -33,6 +33,7 @@ export const ALL_SUBJECTS: readonly SubjectName[] = [
   "ensign-raw",
   "ours-ensign",
   "sqlite-raw",
+  "emmett-sqlite",
   "ours-sqlite",
 ];
 export const MEMORY_SUBJECTS: readonly SubjectName[] = ["floor", "emmett-mem", "ours-mem"];
