@@ -117,7 +117,11 @@ class ManagedSubscription implements Subscription {
     let failures = 0;
     while (!this.#closed) {
       try {
-        for await (const message of this.#options.feed(this.#resumePoint(), this.#abort.signal)) {
+        const feed = this.#options.feed(this.#resumePoint(), this.#abort.signal);
+        // Seen ahead while the consumer holds the last history event: marked once the consumer's
+        // own continuation for that event has run (a macrotask later), or at its next pull.
+        const caughtUpAhead = () => setImmediate(() => this.#closed || this.#markCaughtUp());
+        for await (const message of readAhead(feed, caughtUpAhead)) {
           if (this.#closed) return;
           if (message.kind === "caughtUp") {
             failures = 0;
@@ -185,6 +189,39 @@ class ManagedSubscription implements Subscription {
     if (!last) return false;
     if (this.#options.orderBy === "stream") return event.revision <= last.revision;
     return event.position.compareTo(last.position) <= 0;
+  }
+}
+
+/**
+ * The feed read one message ahead, so a `caughtUp` marker that follows the last history event is
+ * seen while the consumer still holds that event: `caughtUp` then resolves without waiting for the
+ * consumer to ask for one more event (a consumer that takes exactly the history and then awaits
+ * `caughtUp` would otherwise wait forever). One message ahead keeps the feed's backpressure.
+ */
+async function* readAhead(source: AsyncIterable<FeedMessage>, onCaughtUp: () => void): AsyncGenerator<FeedMessage> {
+  const iterator = source[Symbol.asyncIterator]();
+  const pull = () => {
+    const next = iterator.next();
+    // Also marks the rejection handled: it surfaces where `pending` is awaited.
+    next.then(
+      (result) => {
+        if (!result.done && result.value.kind === "caughtUp") onCaughtUp();
+      },
+      () => undefined,
+    );
+    return next;
+  };
+  try {
+    let pending = pull();
+    for (;;) {
+      const result = await pending;
+      if (result.done) return;
+      pending = pull();
+      yield result.value;
+    }
+  } finally {
+    // Feeds end promptly once their signal aborts, so this does not wait on a live wait.
+    await iterator.return?.()?.catch(() => undefined);
   }
 }
 

@@ -24,7 +24,8 @@ function flakyFeed(failures: number, fail: (open: number) => Error | "end"): { f
     }
     yield { kind: "event", event: event(0) };
     yield { kind: "caughtUp" };
-    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    // As every feed must: an abort listener added to an aborted signal would never run.
+    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   };
   return { feed, opens: () => opens };
 }

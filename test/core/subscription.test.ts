@@ -28,7 +28,8 @@ function scriptedFeed(total: number, script: Array<{ failAfter: number; error: E
       sent++;
     }
     yield { kind: "caughtUp" };
-    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    // As every feed must: an abort listener added to an aborted signal would never run.
+    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   };
   return { feed, starts };
 }
@@ -103,6 +104,21 @@ describe("createSubscription", () => {
     expect(subscription.isCaughtUp).toBe(true);
     abort.abort();
     expect(await drained).toEqual([1, 2]);
+  });
+
+  it("resolves caughtUp once the last history event is handed over, without a further pull", async () => {
+    // A consumer that takes exactly the history and then waits for caughtUp must not wait forever
+    // (PostgreSQL's conformance run met this when the writer finished before the catch-up read).
+    const { feed } = scriptedFeed(3, []);
+    const subscription = createSubscription({ orderBy: "stream", from: "start", feed });
+    const iterator = subscription[Symbol.asyncIterator]();
+    for (let i = 0; i < 3; i++) await iterator.next();
+    const outcome = await Promise.race([
+      subscription.caughtUp.then(() => "caught up"),
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 1_000)),
+    ]);
+    expect(outcome).toBe("caught up");
+    await subscription.close();
   });
 
   it("detaches from a shared signal when closed, so many subscriptions do not leak listeners", async () => {
