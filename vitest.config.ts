@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // vitest's default is one worker fewer than the cores: one on a 2-core machine, where most of
+    // the suite waits on sockets and servers rather than the CPU. Two keeps both cores busy.
+    maxWorkers: 2,
   },
 });
