@@ -30,3 +30,26 @@ export interface Capabilities {
 export type AppendLimitScope = "event" | "batch";
 
 export type CapabilityName = Exclude<keyof Capabilities, "backend" | "maxAppendBytes" | "maxAppendBytesPer">;
+
+/**
+ * What a backend with every capability declares (memory, EventStoreDB, PostgreSQL, SQLite): only
+ * its name and append limit differ, and the limit bounds the whole batch.
+ */
+export function everyCapability(backend: string, maxAppendBytes: number | undefined): Capabilities {
+  return Object.freeze({
+    backend,
+    expectedRevision: true,
+    atomicAppend: true,
+    idempotentIds: true,
+    readBackward: true,
+    globalOrder: true,
+    catchUpSubscriptions: true,
+    categorySubscriptions: true,
+    persistentSubscriptions: true,
+    delete: true,
+    tombstone: true,
+    streamMetadata: true,
+    maxAppendBytes,
+    maxAppendBytesPer: "batch",
+  });
+}

@@ -8,7 +8,7 @@ import {
   type ReadRevision,
   type ResolvedEvent,
 } from "@eventstore/db-client";
-import type { Capabilities } from "../../core/capabilities.js";
+import { everyCapability, type Capabilities } from "../../core/capabilities.js";
 import type { CodecRegistry } from "../../core/codec.js";
 import type { AppendRequest, DeleteRequest, EventStoreDriver, ReadAllRequest, ReadRequest } from "../../core/driver.js";
 import { WrongExpectedRevisionError } from "../../core/errors.js";
@@ -54,22 +54,7 @@ export class EventStoreDBDriver implements EventStoreDriver {
     this.#ownsClient = connection.ownsClient;
     this.#appendCall = connection.appendCall;
     this.#codecs = codecs;
-    this.capabilities = Object.freeze({
-      backend: ESDB_BACKEND,
-      expectedRevision: true,
-      atomicAppend: true,
-      idempotentIds: true,
-      readBackward: true,
-      globalOrder: true,
-      catchUpSubscriptions: true,
-      categorySubscriptions: true,
-      persistentSubscriptions: true,
-      delete: true,
-      tombstone: true,
-      streamMetadata: true,
-      maxAppendBytes: connection.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES,
-      maxAppendBytesPer: "batch",
-    });
+    this.capabilities = everyCapability(ESDB_BACKEND, connection.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES);
     this.persistent = new EventStoreDBPersistentDriver(this.#client, codecs);
   }
 

@@ -1,4 +1,4 @@
-import type { Capabilities } from "../../core/capabilities.js";
+import { everyCapability, type Capabilities } from "../../core/capabilities.js";
 import type { CodecRegistry } from "../../core/codec.js";
 import type {
   AppendRequest,
@@ -32,22 +32,7 @@ export class MemoryDriver implements EventStoreDriver {
 
   constructor(codecs: CodecRegistry, maxAppendBytes = DEFAULT_MAX_APPEND_BYTES) {
     this.#codecs = codecs;
-    this.capabilities = Object.freeze({
-      backend: MEMORY_BACKEND,
-      expectedRevision: true,
-      atomicAppend: true,
-      idempotentIds: true,
-      readBackward: true,
-      globalOrder: true,
-      catchUpSubscriptions: true,
-      categorySubscriptions: true,
-      persistentSubscriptions: true,
-      delete: true,
-      tombstone: true,
-      streamMetadata: true,
-      maxAppendBytes,
-      maxAppendBytesPer: "batch",
-    });
+    this.capabilities = everyCapability(MEMORY_BACKEND, maxAppendBytes);
     this.persistent = new MemoryPersistentDriver(this.#log, codecs);
   }
 

@@ -1,4 +1,4 @@
-import type { Capabilities } from "../../core/capabilities.js";
+import { everyCapability, type Capabilities } from "../../core/capabilities.js";
 
 export const SQLITE_BACKEND = "sqlite";
 /** As on EventStoreDB and memory, so an app meets the same limit on every backend; configurable. */
@@ -6,20 +6,5 @@ export const DEFAULT_MAX_APPEND_BYTES = 1_048_576;
 
 /** Everything: one file holds streams, the global order, retention settings and consumer groups. */
 export function sqliteCapabilities(maxAppendBytes = DEFAULT_MAX_APPEND_BYTES): Capabilities {
-  return Object.freeze({
-    backend: SQLITE_BACKEND,
-    expectedRevision: true,
-    atomicAppend: true,
-    idempotentIds: true,
-    readBackward: true,
-    globalOrder: true,
-    catchUpSubscriptions: true,
-    categorySubscriptions: true,
-    persistentSubscriptions: true,
-    delete: true,
-    tombstone: true,
-    streamMetadata: true,
-    maxAppendBytes,
-    maxAppendBytesPer: "batch",
-  });
+  return everyCapability(SQLITE_BACKEND, maxAppendBytes);
 }
