@@ -6,6 +6,13 @@ export interface Codec {
   readonly contentType: string;
   encode(data: unknown): Uint8Array;
   decode(bytes: Uint8Array): unknown;
+  /**
+   * For a content type whose encoded form is UTF-8 text: the text itself, and back. Optional; a
+   * store that keeps text (the memory adapter) then skips the bytes, and `encode(data)` must
+   * equal the UTF-8 bytes of `encodeText(data)`.
+   */
+  encodeText?(data: unknown): string;
+  decodeText?(text: string): unknown;
 }
 
 export const JSON_CONTENT_TYPE = "application/json";
@@ -18,19 +25,34 @@ const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 export const jsonCodec: Codec = {
   contentType: JSON_CONTENT_TYPE,
   encode(data) {
-    // Refuses what JSON would change silently (NaN, functions, …) rather than store it altered.
-    const text = stringifyStrict(data, JSON_CONTENT_TYPE);
     // Buffer.from is a Uint8Array and about twice as fast as TextEncoder for short strings.
-    return Buffer.from(text, "utf8");
+    return Buffer.from(jsonText(data), "utf8");
   },
   decode(bytes) {
+    let text: string;
     try {
-      return JSON.parse(utf8Decoder.decode(bytes));
+      text = utf8Decoder.decode(bytes);
     } catch (cause) {
       throw new SerializationError("Stored data is not valid JSON", JSON_CONTENT_TYPE, { cause });
     }
+    return parseJson(text);
   },
+  encodeText: jsonText,
+  decodeText: parseJson,
 };
+
+/** Refuses what JSON would change silently (NaN, functions, …) rather than store it altered. */
+function jsonText(data: unknown): string {
+  return stringifyStrict(data, JSON_CONTENT_TYPE);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new SerializationError("Stored data is not valid JSON", JSON_CONTENT_TYPE, { cause });
+  }
+}
 
 export const binaryCodec: Codec = {
   contentType: BINARY_CONTENT_TYPE,
@@ -51,10 +73,7 @@ export const binaryCodec: Codec = {
 export const textCodec: Codec = {
   contentType: TEXT_CONTENT_TYPE,
   encode(data) {
-    if (typeof data !== "string") {
-      throw new SerializationError(`${TEXT_CONTENT_TYPE} data must be a string, got ${describe(data)}`, TEXT_CONTENT_TYPE);
-    }
-    return utf8Encoder.encode(data);
+    return utf8Encoder.encode(wellFormedText(data));
   },
   decode(bytes) {
     try {
@@ -63,7 +82,23 @@ export const textCodec: Codec = {
       throw new SerializationError("Stored text is not valid UTF-8", TEXT_CONTENT_TYPE, { cause });
     }
   },
+  encodeText: wellFormedText,
+  decodeText(text) {
+    return text;
+  },
 };
+
+function wellFormedText(data: unknown): string {
+  if (typeof data !== "string") {
+    throw new SerializationError(`${TEXT_CONTENT_TYPE} data must be a string, got ${describe(data)}`, TEXT_CONTENT_TYPE);
+  }
+  // A lone surrogate has no UTF-8 form: the bytes would hold U+FFFD instead, so it is refused
+  // rather than stored changed.
+  if (!(data as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new SerializationError(`${TEXT_CONTENT_TYPE} data holds a lone surrogate, which UTF-8 cannot carry`, TEXT_CONTENT_TYPE);
+  }
+  return data;
+}
 
 /** Content types without parameters, lower-cased: `Application/JSON; charset=utf-8` → `application/json`. */
 export function normaliseContentType(contentType: string): string {

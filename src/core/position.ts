@@ -8,12 +8,19 @@ import { ValidationError } from "./errors.js";
  */
 /** Backend names already checked, so hot paths skip the name pattern. */
 const KNOWN_BACKENDS = new Set<string>();
+/** Set only while `trustedPosition` constructs: the checks below are skipped for parts a driver made itself. */
+let trusted = false;
 
 export class Position {
   readonly backend: string;
   readonly parts: readonly bigint[];
 
   constructor(backend: string, parts: readonly bigint[]) {
+    if (trusted) {
+      this.backend = backend;
+      this.parts = parts;
+      return;
+    }
     if (!KNOWN_BACKENDS.has(backend)) {
       if (!/^[a-z][a-z0-9-]*$/.test(backend)) {
         throw new ValidationError(`Position backend must be a lower-case name, got "${backend}"`, "position");
@@ -95,6 +102,19 @@ export class Position {
   toJSON(): string {
     return this.toString();
   }
+}
+
+/**
+ * A position from parts a driver built itself (non-negative bigints, at least one, in a frozen
+ * array, for a backend name that is valid): made per event on read paths, so the constructor's
+ * checks and copy are skipped. Not exported from the package.
+ */
+export function trustedPosition(backend: string, parts: readonly bigint[]): Position {
+  trusted = true;
+  // The constructor cannot throw on this path, so the flag is always reset.
+  const position = new Position(backend, parts);
+  trusted = false;
+  return position;
 }
 
 function isPositionLike(value: unknown): value is { backend: string; parts: readonly bigint[] } {

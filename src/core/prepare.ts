@@ -15,9 +15,34 @@ export interface PreparedEvent {
   readonly contentType: string;
   readonly schemaVersion: number;
   readonly data: Uint8Array;
+  /**
+   * The encoded data as text, when the content type's codec has a text form (`Codec.encodeText`):
+   * `data` is then its UTF-8 bytes, made on first access, so a store that keeps text never makes them.
+   */
+  readonly text?: string;
   readonly metadata: EventMetadata;
   /** Encoded size of data plus metadata, for append-size limits. */
   readonly size: number;
+}
+
+/** A prepared event whose codec gave text: the bytes are made only if a driver asks for them. */
+class PreparedText implements PreparedEvent {
+  #bytes: Uint8Array | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly idGiven: boolean,
+    readonly type: string,
+    readonly contentType: string,
+    readonly schemaVersion: number,
+    readonly text: string,
+    readonly metadata: EventMetadata,
+    readonly size: number,
+  ) {}
+
+  get data(): Uint8Array {
+    return (this.#bytes ??= Buffer.from(this.text, "utf8"));
+  }
 }
 
 const utf8 = new TextEncoder();
@@ -106,7 +131,7 @@ export function prepareEvent(event: EventData | undefined, codecs: CodecRegistry
   if (type.startsWith(SYSTEM_PREFIX)) {
     throw new ValidationError(`${field}.type "${type}": types starting with "$" are reserved for the backend's system events`, `${field}.type`);
   }
-  const eventId = id ?? randomUUID();
+  const eventId = id ?? flatUuid();
   if (id !== undefined) assertUuid(id, `${field}.id`);
   const version = schemaVersion ?? 1;
   if (!Number.isSafeInteger(version) || version < 1) {
@@ -117,9 +142,11 @@ export function prepareEvent(event: EventData | undefined, codecs: CodecRegistry
   }
   const resolvedType = contentType ?? codecs.defaultContentTypeFor(data);
   const codec = codecs.get(resolvedType);
-  let bytes: Uint8Array;
+  let text: string | undefined;
+  let bytes: Uint8Array | undefined;
   try {
-    bytes = codec.encode(data);
+    if (codec.encodeText) text = codec.encodeText(data);
+    else bytes = codec.encode(data);
   } catch (error) {
     if (error instanceof SerializationError) {
       throw new SerializationError(`${field}.data: ${error.message}`, resolvedType, { cause: error.cause ?? error });
@@ -127,20 +154,34 @@ export function prepareEvent(event: EventData | undefined, codecs: CodecRegistry
     throw new SerializationError(`${field}.data cannot be encoded as ${resolvedType}`, resolvedType, { cause: error });
   }
   const meta = prepareMetadata(metadata, `${field}.metadata`);
+  if (text !== undefined) {
+    const size = Buffer.byteLength(text, "utf8") + meta.size;
+    return new PreparedText(eventId, id !== undefined, type, resolvedType, version, text, meta.value, size);
+  }
   return {
     id: eventId,
     idGiven: id !== undefined,
     type,
     contentType: resolvedType,
     schemaVersion: version,
-    data: bytes,
+    data: bytes!,
     metadata: meta.value,
-    size: bytes.byteLength + meta.size,
+    size: bytes!.byteLength + meta.size,
   };
 }
 
+function flatUuid(): string {
+  const id = randomUUID();
+  id.charCodeAt(0);
+  return id;
+}
+
+/** The metadata of every event appended without any: frozen, so no driver can change it for all. */
+const NO_METADATA: EventMetadata = Object.freeze({});
+const NONE = Object.freeze({ value: NO_METADATA, size: 0 });
+
 function prepareMetadata(metadata: unknown, field: string): { value: EventMetadata; size: number } {
-  if (metadata === undefined) return { value: {}, size: 0 };
+  if (metadata === undefined) return NONE;
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
     throw new ValidationError(`${field} must be a plain object`, field);
   }

@@ -23,6 +23,30 @@ describe("codecs", () => {
     expect(events[0]!.contentType).toBe("application/x-reversed");
   });
 
+  it("text/plain refuses a lone surrogate, which UTF-8 would replace with U+FFFD, and nothing is written", async () => {
+    const store = createMemoryEventStream();
+    await expect(store.append("text-1", [{ type: "said", data: "half \ud83d", contentType: "text/plain" }])).rejects.toMatchObject({
+      name: "SerializationError",
+      message: expect.stringContaining("lone surrogate"),
+    });
+    await store.append("text-1", [{ type: "said", data: "whole \ud83d\ude00", contentType: "text/plain" }]);
+    const events = [];
+    for await (const event of store.read("text-1")) events.push(event);
+    expect(events.map((e) => e.data)).toEqual(["whole \ud83d\ude00"]);
+  });
+
+  it("a codec's text form and its bytes agree: the bytes of a prepared event are the UTF-8 of its text", async () => {
+    const { prepareEvents } = await import("../../src/index.js");
+    const [json, text] = prepareEvents("agree-1", [
+      { type: "a", data: { note: "żółw 🐢" } },
+      { type: "b", data: "żółw 🐢", contentType: "text/plain" },
+    ], new CodecRegistry());
+    expect(new TextDecoder().decode(json!.data)).toBe(json!.text);
+    expect(json!.size).toBe(json!.data.byteLength);
+    expect(new TextDecoder().decode(text!.data)).toBe("żółw 🐢");
+    expect(text!.size).toBe(text!.data.byteLength);
+  });
+
   it("an unknown content type lists the registered ones", () => {
     expect(() => new CodecRegistry().get("application/msgpack")).toThrow(
       /No codec is registered for content type "application\/msgpack" \(registered: application\/json, application\/octet-stream, text\/plain\)/,

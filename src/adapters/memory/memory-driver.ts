@@ -39,14 +39,14 @@ export class MemoryDriver implements EventStoreDriver {
   async append({ stream, events, expectedRevision }: AppendRequest): Promise<AppendResult> {
     const state = this.#log.stream(stream);
     if (state?.tombstoned) throw new StreamDeletedError(stream);
-    const replay = state && findIdempotentReplay(state, events, expectedRevision);
+    const replay = state && findIdempotentReplay(this.#log, state, events, expectedRevision);
     if (replay !== undefined) {
-      const last = state!.events[Number(replay)]!;
-      return { nextExpectedRevision: replay, position: positionOf(last.index) };
+      const last = state!.events[replay]!;
+      return { nextExpectedRevision: BigInt(replay), position: positionOf(last.index) };
     }
     checkExpectedRevision(stream, state, expectedRevision);
     const last = this.#log.push(state ?? this.#log.getOrCreate(stream), stream, events);
-    return { nextExpectedRevision: last.revision, position: positionOf(last.index) };
+    return { nextExpectedRevision: BigInt(last.revision), position: positionOf(last.index) };
   }
 
   async *read({ stream, direction, from, maxCount, signal }: ReadRequest): AsyncGenerator<RecordedEvent> {
@@ -57,21 +57,23 @@ export class MemoryDriver implements EventStoreDriver {
 
     const forwards = direction === "forwards";
     const firstVisible = this.#log.firstVisibleRevision(state);
-    const lastRevision = BigInt(state.events.length) - 1n;
+    const lastRevision = state.events.length - 1;
     let revision =
       from === "start" ? (forwards ? firstVisible : lastRevision)
-      : from === "end" ? (forwards ? lastRevision + 1n : lastRevision)
-      : from;
+      : from === "end" ? (forwards ? lastRevision + 1 : lastRevision)
+      // A revision past the end reads nothing forwards and from the end backwards.
+      : Math.min(Number(from), lastRevision + 1);
     if (forwards && revision < firstVisible) revision = firstVisible;
     // Snapshot the end so a read started before an append does not chase new events.
     const end = forwards ? lastRevision : firstVisible;
-    const step = forwards ? 1n : -1n;
+    const step = forwards ? 1 : -1;
     const now = Date.now();
-    let delivered = 0n;
+    const limit = maxCount === undefined ? Infinity : Number(maxCount);
+    let delivered = 0;
     while (forwards ? revision <= end : revision >= end) {
-      if (maxCount !== undefined && delivered >= maxCount) return;
+      if (delivered >= limit) return;
       signal?.throwIfAborted();
-      const stored = state.events[Number(revision)];
+      const stored = state.events[revision];
       revision += step;
       if (!stored || !this.#log.isVisible(state, stored, now, firstVisible)) continue;
       delivered++;
@@ -153,18 +155,20 @@ function checkExpectedRevision(stream: string, state: StreamState | undefined, e
  * revision as a retry: it succeeds without writing. Returns the last revision of such a batch.
  */
 function findIdempotentReplay(
+  log: MemoryLog,
   state: StreamState,
   events: readonly PreparedEvent[],
   expected: ExpectedRevision,
-): bigint | undefined {
+): number | undefined {
   if (!events[0]!.idGiven) return undefined;
-  const first = state.ids.get(events[0]!.id);
+  const ids = log.idsOf(state);
+  const first = ids.get(events[0]!.id);
   if (first === undefined) return undefined;
   const expectedFirst =
-    expected === "no_stream" ? 0n : typeof expected === "bigint" ? expected + 1n : first;
+    expected === "no_stream" ? 0 : typeof expected === "bigint" ? Number(expected) + 1 : first;
   if (first !== expectedFirst) return undefined;
   for (let i = 1; i < events.length; i++) {
-    if (state.ids.get(events[i]!.id) !== first + BigInt(i)) return undefined;
+    if (ids.get(events[i]!.id) !== first + i) return undefined;
   }
-  return first + BigInt(events.length) - 1n;
+  return first + events.length - 1;
 }

@@ -3,26 +3,34 @@ import { deferred, type Deferred } from "../../core/deferred.js";
 import { SerializationError } from "../../core/errors.js";
 import type { EventMetadata, RecordedEvent } from "../../core/event.js";
 import type { StreamMetadata } from "../../core/event-stream.js";
-import { Position } from "../../core/position.js";
+import { trustedPosition, type Position } from "../../core/position.js";
 import type { PreparedEvent } from "../../core/prepare.js";
 
 export const MEMORY_BACKEND = "memory";
 
-/** One stored event: its encoded form, as a real backend would hold it. */
+/**
+ * One stored event: its encoded form, as a real backend would hold it. Numbers, not bigints or
+ * Dates: every user's test suite runs on this store, and a bigint and a Date per event cost more
+ * heap than the event's data (they are made when an event is read).
+ */
 export interface StoredEvent {
   readonly streamId: string;
-  readonly revision: bigint;
+  readonly revision: number;
   /** Index in the global log, the event's position. */
   readonly index: number;
   readonly event: PreparedEvent;
-  readonly createdAt: Date;
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number;
 }
 
 export interface StreamState {
   /** Every event ever appended; the array index is the revision (revisions never restart). */
   readonly events: StoredEvent[];
-  /** Event id → revision, for idempotent retries. */
-  readonly ids: Map<string, bigint>;
+  /**
+   * Event id → revision, for idempotent retries; built at the stream's first append that names
+   * its ids (a generated id cannot be a retry), then kept up to date.
+   */
+  ids: Map<string, number> | undefined;
   /** Revisions below this were removed by a soft delete. */
   deletedBefore: bigint;
   /** A soft-deleted stream reads as missing until its next append. */
@@ -48,20 +56,21 @@ export class MemoryLog {
   getOrCreate(streamId: string): StreamState {
     let state = this.streams.get(streamId);
     if (!state) {
-      state = { events: [], ids: new Map(), deletedBefore: 0n, softDeleted: false, tombstoned: false, metadata: {} };
+      state = { events: [], ids: undefined, deletedBefore: 0n, softDeleted: false, tombstoned: false, metadata: {} };
       this.streams.set(streamId, state);
     }
     return state;
   }
 
   push(state: StreamState, streamId: string, events: readonly PreparedEvent[]): StoredEvent {
-    const createdAt = new Date();
+    const createdAt = Date.now();
+    const { ids } = state;
     let last!: StoredEvent;
     for (const event of events) {
-      const revision = BigInt(state.events.length);
+      const revision = state.events.length;
       last = { streamId, revision, index: this.all.length, event, createdAt };
       state.events.push(last);
-      state.ids.set(event.id, revision);
+      ids?.set(event.id, revision);
       this.all.push(last);
     }
     state.softDeleted = false;
@@ -94,27 +103,36 @@ export class MemoryLog {
     });
   }
 
-  /** The first revision a reader may see, after soft delete, truncation and max count. */
-  firstVisibleRevision(state: StreamState): bigint {
-    let first = state.deletedBefore;
-    const { truncateBefore, maxCount } = state.metadata;
-    if (truncateBefore !== undefined && truncateBefore > first) first = truncateBefore;
-    if (maxCount !== undefined) {
-      const byCount = BigInt(state.events.length) - BigInt(maxCount);
-      if (byCount > first) first = byCount;
+  /** The stream's id → revision index, built on first use. */
+  idsOf(state: StreamState): Map<string, number> {
+    if (state.ids === undefined) {
+      state.ids = new Map();
+      for (const stored of state.events) state.ids.set(stored.event.id, stored.revision);
     }
+    return state.ids;
+  }
+
+  /**
+   * The first revision a reader may see, after soft delete, truncation and max count (a number:
+   * a truncation point past any safe integer still lies past every stored revision).
+   */
+  firstVisibleRevision(state: StreamState): number {
+    let first = Number(state.deletedBefore);
+    const { truncateBefore, maxCount } = state.metadata;
+    if (truncateBefore !== undefined && Number(truncateBefore) > first) first = Number(truncateBefore);
+    if (maxCount !== undefined) first = Math.max(first, state.events.length - maxCount);
     return first;
   }
 
   isVisible(state: StreamState, stored: StoredEvent, now: number, firstVisible = this.firstVisibleRevision(state)): boolean {
     if (stored.revision < firstVisible) return false;
     const maxAge = state.metadata.maxAgeSeconds;
-    return maxAge === undefined || now - stored.createdAt.getTime() <= maxAge * 1000;
+    return maxAge === undefined || now - stored.createdAt <= maxAge * 1000;
   }
 }
 
 export function positionOf(index: number): Position {
-  return new Position(MEMORY_BACKEND, [BigInt(index)]);
+  return trustedPosition(MEMORY_BACKEND, Object.freeze([BigInt(index)]));
 }
 
 /** Decodes a stored event through its codec, so callers get what a real backend would return. */
@@ -122,7 +140,8 @@ export function toRecordedEvent(stored: StoredEvent, codecs: CodecRegistry): Rec
   const { event } = stored;
   let data: unknown;
   try {
-    data = codecs.get(event.contentType).decode(event.data);
+    const codec = codecs.get(event.contentType);
+    data = event.text !== undefined && codec.decodeText ? codec.decodeText(event.text) : codec.decode(event.data);
   } catch (cause) {
     throw new SerializationError(
       `Event ${event.id} in "${stored.streamId}" cannot be decoded as ${event.contentType}`,
@@ -132,7 +151,7 @@ export function toRecordedEvent(stored: StoredEvent, codecs: CodecRegistry): Rec
   }
   return {
     streamId: stored.streamId,
-    revision: stored.revision,
+    revision: BigInt(stored.revision),
     position: positionOf(stored.index),
     id: event.id,
     type: event.type,
@@ -140,7 +159,7 @@ export function toRecordedEvent(stored: StoredEvent, codecs: CodecRegistry): Rec
     metadata: copyMetadata(event.metadata),
     contentType: event.contentType,
     schemaVersion: event.schemaVersion,
-    createdAt: new Date(stored.createdAt.getTime()),
+    createdAt: new Date(stored.createdAt),
   };
 }
 
