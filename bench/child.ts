@@ -1,6 +1,7 @@
 /**
- * One (subject × workload × round) cell, in its own process so JIT state and heap never leak
- * between subjects. Reads a ChildSpec (JSON) from argv, prints one `RESULT {json}` line.
+ * One subject's cells of a round in a process of their own, so JIT state and heap never leak
+ * between subjects: one workload per process in full mode, all of the subject's workloads in
+ * quick and tiny mode. Reads a ChildSpec (JSON) from argv, prints a `RESULT {json}` line per workload.
  */
 import { createSubject } from "./subjects/index.js";
 import type { CellResult, ChildSpec, SizeProfile } from "./types.js";
@@ -13,24 +14,26 @@ const BUDGET_SECONDS: Record<SizeProfile, number> = { full: 3, quick: 1, tiny: 0
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? "{}") as ChildSpec;
-  const workload = workloadById(spec.workload);
-  const subject = await createSubject(spec.subject, spec.servers);
-  const server = subject.family === "esdb" ? spec.servers.esdb : subject.family === "ensign" ? spec.servers.ensign : undefined;
-  try {
-    const category = `${spec.workload.replace(/[^a-z0-9]/gi, "")}r${spec.round}${spec.subject.replace(/[^a-z0-9]/gi, "")}`;
-    const measurement = await workload.run({
-      subject,
-      size: spec.size,
-      seed: spec.seed,
-      category,
-      serverPid: server?.pid,
-      createSubject: () => createSubject(spec.subject, spec.servers),
-      budgetSeconds: BUDGET_SECONDS[spec.size],
-    });
-    const result: CellResult = { subject: spec.subject, workload: spec.workload, round: spec.round, ...measurement };
-    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ ...result, notes: subject.notes ?? [] })}\n`);
-  } finally {
-    await subject.close();
+  for (const id of spec.workloads) {
+    const workload = workloadById(id);
+    const subject = await createSubject(spec.subject, spec.servers);
+    const server = subject.family === "esdb" ? spec.servers.esdb : subject.family === "ensign" ? spec.servers.ensign : undefined;
+    try {
+      const category = `${id.replace(/[^a-z0-9]/gi, "")}r${spec.round}${spec.subject.replace(/[^a-z0-9]/gi, "")}`;
+      const measurement = await workload.run({
+        subject,
+        size: spec.size,
+        seed: spec.seed,
+        category,
+        serverPid: server?.pid,
+        createSubject: () => createSubject(spec.subject, spec.servers),
+        budgetSeconds: BUDGET_SECONDS[spec.size],
+      });
+      const result: CellResult = { subject: spec.subject, workload: id, round: spec.round, ...measurement };
+      process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ ...result, notes: subject.notes ?? [] })}\n`);
+    } finally {
+      await subject.close();
+    }
   }
 }
 

@@ -1,13 +1,22 @@
 import type { CellResult, SubjectName } from "./types.js";
 
-/** A ratio of events/s, numerator over denominator, computed per round then the median taken. */
+/** A ratio of events/s (or of an extra figure), numerator over denominator, per round, then the median. */
 export interface RatioSpec {
-  /** Dotted path in the `ratios` object, e.g. "memVsEmmett.1x100k". */
+  /** Dotted path in the `ratios` object, e.g. "memVsJsonFloor.append1". */
   readonly key: string;
   readonly numerator: { readonly subject: SubjectName; readonly workload: string };
   readonly denominator: { readonly subject: SubjectName; readonly workload: string };
   /** The target the ratio must reach (≥); undefined for informational ratios. */
   readonly target?: number;
+  /** What the ratio says, in one line, for the page. */
+  readonly explain: string;
+  /**
+   * An extra figure where less is better (e.g. heap bytes per event): the ratio is then the
+   * denominator's figure over the numerator's, so above 1 still means ours does better.
+   */
+  readonly lowerIsBetter?: string;
+  /** Refuse to compare over part of the work: a side that stopped at its time budget leaves the ratio unmeasured. */
+  readonly wholeWorkOnly?: boolean;
 }
 
 export interface RatioResult extends RatioSpec {
@@ -15,6 +24,10 @@ export interface RatioResult extends RatioSpec {
   readonly min: number | null;
   readonly max: number | null;
   readonly rounds: number;
+  /** Probability that the true median lies within [min, max]: 1 − 2^(1−rounds). */
+  readonly confidence: number | null;
+  /** Client CPU per event, denominator ÷ numerator (above 1: ours uses less), median over rounds. */
+  readonly cpuRatio: number | null;
   readonly met: boolean | null;
   /** Why the ratio could not be computed. */
   readonly missing?: string;
@@ -22,10 +35,13 @@ export interface RatioResult extends RatioSpec {
   readonly comparedOver?: string;
 }
 
-const same = (subject: SubjectName, other: SubjectName, workload: string, key: string, target?: number): RatioSpec => ({
+const camel = (id: string) => id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+const versus = (subject: SubjectName, other: SubjectName, workload: string, key: string, explain: string, target?: number): RatioSpec => ({
   key,
   numerator: { subject, workload },
   denominator: { subject: other, workload },
+  explain,
   ...(target === undefined ? {} : { target }),
 });
 
@@ -33,36 +49,58 @@ const GATED_ESDB = ["append-batch-10", "append-batch-100", "read-100", "read-10k
 const GATED_ENSIGN = ["append-1", "append-batch-10", "append-batch-100", "concurrent-8"];
 /** Issue 14: appends 1/10/100 and read 10k against raw better-sqlite3 (≥ 0.6) and Emmett's SQLite store (≥ 2), same synchronous setting. */
 const GATED_SQLITE = ["append-1", "append-batch-10", "append-batch-100", "read-10k"];
-const camel = (id: string) => id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+/** Issue 13: against raw node-postgres ≥ 0.8 and Emmett's PostgreSQL store ≥ 1.5 (appends) / ≥ 1.0 (reads). */
+const PG_APPENDS = ["append-1", "append-batch-10", "append-batch-100", "concurrent-8"];
+const PG_READS = ["read-10k"];
+/** Issue 12: our memory adapter against a store that keeps the same contract (JSON in, a copy out). */
+const JSON_FLOOR_TARGETS: Record<string, number> = { "append-1": 0.5, "read-10k": 0.67, "fold-100": 0.67 };
 
-/** Every ratio reported, targets as set in issue 6; the gated subsets were fixed before any run. */
+const SIZES = ["1k", "10k", "100k"];
+
+/** Every ratio reported; targets as the issues set them, fixed before any run. */
 export function ratioSpecs(workloads: readonly string[]): RatioSpec[] {
-  const specs: RatioSpec[] = [
-    same("ours-mem", "emmett-mem", "shape-1x100k", "memVsEmmett.1x100k", 10),
-    same("ours-mem", "emmett-mem", "shape-1kx100", "memVsEmmett.1kx100", 1),
-    same("ours-mem", "emmett-mem", "shape-100kx1", "memVsEmmett.100kx1", 1),
-    same("ours-mem", "floor", "append-1", "memVsFloor", 0.2),
-    {
-      key: "ensignWindowedVsAwaitEach",
-      numerator: { subject: "ours-ensign", workload: "append-batch-100" },
-      denominator: { subject: "ours-ensign", workload: "append-1" },
-      target: 5,
-    },
-    {
-      key: "snapshotSpeedup",
-      numerator: { subject: "ours-mem", workload: "load-10k-snapshot" },
-      denominator: { subject: "ours-mem", workload: "load-10k" },
-      target: 20,
-    },
-  ];
+  const has = new Set(workloads);
+  const specs: RatioSpec[] = [];
+  if (has.has("size-append-1m")) {
+    specs.push({
+      key: "memVsJsonFloor.heapBytes1m",
+      numerator: { subject: "ours-mem", workload: "size-append-1m" },
+      denominator: { subject: "json-floor", workload: "size-append-1m" },
+      lowerIsBetter: "heapBytesPerEvent",
+      target: 0.5,
+      explain: "heap bytes per event after 1M appends, the JSON floor's over ours (≥ 0.5 means ours holds at most twice the floor's bytes)",
+    });
+  }
+  for (const size of SIZES) {
+    for (const [what, explain] of [
+      ["append", "single-event appends to one stream of that size"],
+      ["read", "reading one stream of that size whole (Emmett hands back its stored objects; ours parses a copy)"],
+      ["fold", "one command (load, fold, append) on one stream of that size"],
+    ] as const) {
+      const workload = `size-${what}-${size}`;
+      if (!has.has(workload)) continue;
+      specs.push({
+        ...versus("ours-mem", "emmett-mem", workload, `memVsEmmett.${what}.${size}`, `ours ÷ Emmett's in-memory store: ${explain}`, what === "append" && size !== "100k" ? 1 : undefined),
+        wholeWorkOnly: true,
+      });
+      specs.push(versus("ours-mem", "json-floor", workload, `memVsJsonFloor.${what}.${size}`, `ours ÷ the JSON floor: ${explain}`));
+    }
+  }
   for (const w of workloads) {
-    const gatedEsdb = GATED_ESDB.includes(w);
-    specs.push(same("ours-esdb", "esdb-raw", w, `esdbVsRaw.${camel(w)}`, gatedEsdb ? 0.95 : undefined));
-    specs.push(same("ours-ensign", "ensign-raw", w, `ensignVsRaw.${camel(w)}`, GATED_ENSIGN.includes(w) ? 0.9 : undefined));
-    if (!w.startsWith("shape-")) specs.push(same("ours-sqlite", "sqlite-raw", w, `sqliteVsRaw.${camel(w)}`, GATED_SQLITE.includes(w) ? 0.6 : undefined));
-    if (!w.startsWith("shape-")) specs.push(same("ours-sqlite", "emmett-sqlite", w, `sqliteVsEmmettSqlite.${camel(w)}`, GATED_SQLITE.includes(w) ? 2 : undefined));
-    if (!w.startsWith("shape-")) specs.push(same("ours-mem", "emmett-mem", w, `memVsEmmettByWorkload.${camel(w)}`));
-    if (w !== "append-1") specs.push(same("ours-mem", "floor", w, `memVsFloorByWorkload.${camel(w)}`));
+    if (w.startsWith("size-") || w.startsWith("snapshots-")) continue;
+    const c = camel(w);
+    specs.push(versus("ours-mem", "json-floor", w, `memVsJsonFloor.${c}`, "ours ÷ a Map-and-array store keeping JSON text and returning parsed copies (the same contract as ours)", JSON_FLOOR_TARGETS[w]));
+    specs.push(versus("ours-mem", "emmett-mem", w, `memVsEmmettByWorkload.${c}`, "ours ÷ Emmett's in-memory store (its reads return stored objects uncopied)"));
+    specs.push(versus("ours-mem", "floor", w, `memVsObjectFloor.${c}`, "ours ÷ a Map of arrays keeping the caller's objects (no encoding, no copy): the ceiling of the process"));
+    specs.push(versus("ours-esdb", "esdb-raw", w, `esdbVsRaw.${c}`, "ours ÷ @eventstore/db-client used directly, same server code", GATED_ESDB.includes(w) ? 0.95 : undefined));
+    specs.push(versus("ours-ensign", "ensign-raw", w, `ensignVsRaw.${c}`, "ours (consistency=single-writer) ÷ the raw gRPC client, same server code", GATED_ENSIGN.includes(w) ? 0.9 : undefined));
+    specs.push(versus("ours-ensign-default", "ensign-raw", w, `ensignDefaultVsRaw.${c}`, "ours in its default consistency mode ÷ the raw gRPC client", GATED_ENSIGN.includes(w) ? 0.5 : undefined));
+    specs.push(versus("ours-sqlite", "sqlite-raw", w, `sqliteVsRaw.${c}`, "ours ÷ better-sqlite3 used directly, same file settings", GATED_SQLITE.includes(w) ? 0.6 : undefined));
+    specs.push(versus("ours-sqlite", "emmett-sqlite", w, `sqliteVsEmmettSqlite.${c}`, "ours ÷ Emmett's SQLite store, same file settings", GATED_SQLITE.includes(w) ? 2 : undefined));
+    specs.push(versus("ours-pg", "pg-raw", w, `pgVsRaw.${c}`, "ours ÷ node-postgres used directly (one statement per append), same server", PG_APPENDS.includes(w) || PG_READS.includes(w) ? 0.8 : undefined));
+    specs.push(
+      versus("ours-pg", "emmett-pg", w, `pgVsEmmettPg.${c}`, "ours ÷ Emmett's PostgreSQL store, same server", PG_APPENDS.includes(w) ? 1.5 : PG_READS.includes(w) ? 1 : undefined),
+    );
   }
   return specs;
 }
@@ -73,26 +111,28 @@ export function computeRatio(spec: RatioSpec, cells: readonly CellResult[]): Rat
   const top = byRound(spec.numerator.subject, spec.numerator.workload);
   const bottom = byRound(spec.denominator.subject, spec.denominator.workload);
   const values: number[] = [];
+  const cpu: number[] = [];
   let shortest: number | undefined;
+  let partial = false;
   for (const [round, a] of top) {
     const b = bottom.get(round);
     if (b === undefined) continue;
-    const value = pairRatio(a, b);
+    if (spec.wholeWorkOnly && (a.truncatedAt !== undefined || b.truncatedAt !== undefined)) {
+      partial = true;
+      continue;
+    }
+    const value = spec.lowerIsBetter ? figureRatio(a, b, spec.lowerIsBetter) : pairRatio(a, b);
     if (value === undefined) continue;
     values.push(value.ratio);
+    if (a.cpuUsPerEvent > 0) cpu.push(b.cpuUsPerEvent / a.cpuUsPerEvent);
     if (value.fraction !== undefined) shortest = Math.min(shortest ?? 1, value.fraction);
   }
   if (values.length === 0) {
     const absent = top.size === 0 ? spec.numerator : spec.denominator;
-    return {
-      ...spec,
-      median: null,
-      min: null,
-      max: null,
-      rounds: 0,
-      met: null,
-      missing: `no ${absent.subject} × ${absent.workload} results`,
-    };
+    const missing = partial
+      ? `not measured to the same size: ${spec.denominator.subject} stopped at its time budget (its cost curve is in the size table)`
+      : `no ${absent.subject} × ${absent.workload} results`;
+    return { ...spec, median: null, min: null, max: null, rounds: 0, confidence: null, cpuRatio: null, met: null, missing };
   }
   const m = median(values);
   return {
@@ -101,11 +141,21 @@ export function computeRatio(spec: RatioSpec, cells: readonly CellResult[]): Rat
     min: Math.min(...values),
     max: Math.max(...values),
     rounds: values.length,
+    confidence: 1 - 2 ** (1 - values.length),
+    cpuRatio: spec.lowerIsBetter || cpu.length === 0 ? null : median(cpu),
     met: spec.target === undefined ? null : m >= spec.target,
     ...(shortest === undefined
       ? {}
       : { comparedOver: `the first ${Math.round(shortest * 100)}% of the work (a side hit its time budget)` }),
   };
+}
+
+/** b's figure over a's, for figures where less is better. */
+function figureRatio(a: CellResult, b: CellResult, figure: string): { ratio: number; fraction?: number } | undefined {
+  const ours = a.extra?.[figure];
+  const theirs = b.extra?.[figure];
+  if (ours === undefined || theirs === undefined || ours <= 0) return undefined;
+  return { ratio: theirs / ours };
 }
 
 /**

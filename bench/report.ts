@@ -89,7 +89,7 @@ export function buildReport(run: RunInfo) {
     .filter((r) => r.target !== undefined)
     .map((r) => ({ ratio: r.key, target: r.target!, value: r.median, met: r.met, ...(r.missing ? { missing: r.missing } : {}) }));
   return {
-    schema: 1,
+    schema: 2,
     mode: run.mode,
     rounds: run.rounds,
     seed: run.seed,
@@ -101,6 +101,8 @@ export function buildReport(run: RunInfo) {
     results,
     ratios: nestRatios(ratioResults),
     ratioDetails: ratioResults,
+    figures: figures(run.cells),
+    sizeTable: sizeTable(run.cells),
     targets,
     failures: run.failures,
     cells: run.cells,
@@ -108,6 +110,72 @@ export function buildReport(run: RunInfo) {
 }
 
 export type Report = ReturnType<typeof buildReport>;
+
+const medianOf = (values: readonly number[]): number | null => (values.length === 0 ? null : median(values));
+const extraOf = (cells: readonly CellResult[], subject: SubjectName, workload: string, key: string) =>
+  cells.filter((c) => c.subject === subject && c.workload === workload && c.extra?.[key] !== undefined).map((c) => c.extra![key]!);
+
+/** Figures that are not ratios between two stores: memory held per event, what snapshots save and cost. */
+function figures(cells: readonly CellResult[]) {
+  return {
+    memory: {
+      /** Heap bytes per event held by our memory adapter after 1M single-event appends to one stream. */
+      bytesPerEvent: medianOf(extraOf(cells, "ours-mem", "size-append-1m", "heapBytesPerEvent")),
+      /** The same for the JSON floor (a Map of arrays keeping JSON text and a flattened UUID per event). */
+      floorBytesPerEvent: medianOf(extraOf(cells, "json-floor", "size-append-1m", "heapBytesPerEvent")),
+    },
+    snapshots: Object.fromEntries(
+      ["loadSpeedup", "loadWithSnapshotsUs", "loadWithoutSnapshotsUs", "meanTail", "commandUs", "snapshotCommandUs", "writeOverhead"].map((k) => [
+        k,
+        medianOf(extraOf(cells, "ours-mem", "snapshots-every-100", k)),
+      ]),
+    ),
+  };
+}
+
+const SIZE_LABELS = ["1k", "10k", "100k", "1m"] as const;
+const SIZE_SUBJECTS: readonly SubjectName[] = ["ours-mem", "json-floor", "floor", "emmett-mem"];
+
+export interface SizeRow {
+  readonly subject: SubjectName;
+  /** µs per event appended / read, µs per command folded, heap bytes per event, by size label; null where not run. */
+  readonly appendUs: Record<string, number | null>;
+  readonly readUs: Record<string, number | null>;
+  readonly foldUs: Record<string, number | null>;
+  readonly heapBytes: Record<string, number | null>;
+  /** Where appends stopped at the time budget: events appended and µs/event over the first and last tenth completed. */
+  readonly appendCurve: Record<string, { readonly events: number; readonly firstUs: number; readonly lastUs: number } | null>;
+}
+
+/** Cost against stream size (issue 12): medians over rounds of the size workloads. */
+function sizeTable(cells: readonly CellResult[]): SizeRow[] {
+  const pick = (subject: SubjectName, workload: string) => cells.filter((c) => c.subject === subject && c.workload === workload);
+  const perUnit = (list: readonly CellResult[], unit: (c: CellResult) => number) => medianOf(list.map((c) => (c.seconds * 1e6) / unit(c)));
+  return SIZE_SUBJECTS.filter((subject) => cells.some((c) => c.subject === subject && c.workload.startsWith("size-"))).map((subject) => {
+    const row: SizeRow = { subject, appendUs: {}, readUs: {}, foldUs: {}, heapBytes: {}, appendCurve: {} };
+    for (const size of SIZE_LABELS) {
+      const appends = pick(subject, `size-append-${size}`);
+      row.appendUs[size] = perUnit(appends, (c) => c.events);
+      row.heapBytes[size] = medianOf(extraOf(cells, subject, `size-append-${size}`, "heapBytesPerEvent"));
+      row.readUs[size] = perUnit(pick(subject, `size-read-${size}`), (c) => c.events);
+      row.foldUs[size] = perUnit(pick(subject, `size-fold-${size}`), (c) => c.ops);
+      const cut = appends.find((c) => c.truncatedAt !== undefined && c.progress && c.planned);
+      row.appendCurve[size] = cut ? curve(cut) : null;
+    }
+    return row;
+  });
+}
+
+/** µs per event over the first and the last completed tenth of a run that stopped at its budget. */
+function curve(cell: CellResult): { events: number; firstUs: number; lastUs: number } {
+  const progress = cell.progress!;
+  const perStep = cell.planned! / 100;
+  const k = progress.length;
+  const tenth = Math.max(1, Math.floor(k / 10));
+  const firstUs = (progress[tenth - 1]! * 1e6) / (tenth * perStep);
+  const lastUs = ((progress[k - 1]! - progress[k - 1 - tenth]!) * 1e6) / (tenth * perStep);
+  return { events: cell.truncatedAt!, firstUs, lastUs };
+}
 
 const fmt = (n: number | null | undefined, digits = 0): string =>
   n === null || n === undefined ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -120,9 +188,53 @@ function ratioLine(r: RatioResult): string {
   const spread =
     r.median === null
       ? (r.missing ?? "")
-      : `${ratio(r.min)}–${ratio(r.max)} (${r.rounds} rounds)${r.comparedOver ? `; over ${r.comparedOver}` : ""}`;
-  const what = `${r.numerator.subject} ${r.numerator.workload} ÷ ${r.denominator.subject} ${r.denominator.workload}`;
-  return `| \`${r.key}\` | ${ratio(r.median)} | ${r.target === undefined ? "–" : `≥ ${r.target}`} | ${verdict} | ${spread} | ${what} |`;
+      : `${ratio(r.min)}–${ratio(r.max)} (${r.rounds} rounds, ${Math.round((r.confidence ?? 0) * 100)}%)${r.comparedOver ? `; over ${r.comparedOver}` : ""}`;
+  const what = `${r.numerator.subject} ÷ ${r.denominator.subject}, ${r.numerator.workload}${r.lowerIsBetter ? ` (${r.lowerIsBetter}, inverted)` : ""}`;
+  return `| \`${r.key}\` | ${ratio(r.median)} | ${r.target === undefined ? "–" : `≥ ${r.target}`} | ${verdict} | ${spread} | ${ratio(r.cpuRatio)} | ${what}: ${r.explain} |`;
+}
+
+const RATIO_HEADER = [
+  "| Ratio | Median | Target | Verdict | Interval: range over rounds (confidence for the median) | Client CPU/event, theirs ÷ ours | What it compares |",
+  "|---|---|---|---|---|---|---|",
+];
+
+function sizeLines(report: Report): string[] {
+  if (report.sizeTable.length === 0) return [];
+  const lines: string[] = ["## Cost against stream size (memory)", ""];
+  lines.push(
+    "One stream of each size in a new store, medians over rounds. Append and read in µs per event, fold in µs per command",
+    "(load, fold, append on a stream of that size), heap in bytes per event held after the appends (forced GC before and after).",
+    "",
+  );
+  const cols = SIZE_LABELS;
+  lines.push(`| Subject | ${cols.map((c) => `append ${c}`).join(" | ")} | ${cols.map((c) => `read ${c}`).join(" | ")} | ${cols.slice(0, 3).map((c) => `fold ${c}`).join(" | ")} | ${cols.map((c) => `heap B/event ${c}`).join(" | ")} |`);
+  lines.push(`|---|${[...cols, ...cols, ...cols.slice(0, 3), ...cols].map(() => "---:").join("|")}|`);
+  for (const row of report.sizeTable) {
+    const append = cols.map((c) => {
+      const cut = row.appendCurve[c];
+      return cut ? `${micros(row.appendUs[c] ?? null)} (stopped at ${fmt(cut.events)} events: ${micros(cut.firstUs)} → ${micros(cut.lastUs)})` : micros(row.appendUs[c] ?? null);
+    });
+    lines.push(
+      `| \`${row.subject}\` | ${append.join(" | ")} | ${cols.map((c) => micros(row.readUs[c] ?? null)).join(" | ")} | ${cols.slice(0, 3).map((c) => micros(row.foldUs[c] ?? null)).join(" | ")} | ${cols.map((c) => fmt(row.heapBytes[c] ?? null)).join(" | ")} |`,
+    );
+  }
+  lines.push("");
+  const { memory, snapshots } = report.figures;
+  if (memory.bytesPerEvent !== null) {
+    lines.push(`Heap after 1M events: ours ${fmt(memory.bytesPerEvent)} bytes/event, the JSON floor ${fmt(memory.floorBytesPerEvent)} (target: at most twice the floor's).`, "");
+  }
+  if (snapshots.loadSpeedup !== null && snapshots.loadSpeedup !== undefined) {
+    lines.push("## Snapshots every 100 events (ours, memory)", "");
+    lines.push(
+      `Streams of 10k events plus a random tail (mean ${fmt(snapshots.meanTail ?? null, 1)} events after the last snapshot): a load takes ` +
+        `${micros(snapshots.loadWithSnapshotsUs ?? null)} µs from a snapshot and ${micros(snapshots.loadWithoutSnapshotsUs ?? null)} µs from the events ` +
+        `(${ratio(snapshots.loadSpeedup ?? null)}× faster). Taking them: a command that writes a snapshot takes ${micros(snapshots.snapshotCommandUs ?? null)} µs, ` +
+        `one that does not ${micros(snapshots.commandUs ?? null)} µs, so snapshots add ${fmt((snapshots.writeOverhead ?? 0) * 100, 1)}% to the average command. ` +
+        "A feature's cost and benefit on our own store, not a comparison with another library.",
+      "",
+    );
+  }
+  return lines;
 }
 
 /** docs/benchmarks.md: method, environment, targets, every table. Regenerated by every full run. */
@@ -137,7 +249,7 @@ export function renderMarkdown(report: Report): string {
     "",
   );
   lines.push(
-    "Run it with `npm run bench` (full: 5 rounds, about 9 minutes on 2 cores) or `npm run bench -- --quick`",
+    "Run it with `npm run bench` (full: 5 rounds, under 20 minutes on 2 cores) or `npm run bench -- --quick`",
     "(1 round, smaller sizes, under 2 minutes; writes bench/results/quick.{json,md}). Other options:",
     "`--rounds N`, `--subjects a,b`, `--workloads a,b`, `--pin`, `--profile DIR` (a `--cpu-prof` per child).",
     "",
@@ -165,8 +277,7 @@ export function renderMarkdown(report: Report): string {
   }
   lines.push("");
   lines.push("## Targets", "");
-  lines.push("| Ratio | Median | Target | Verdict | Range over rounds | Numerator ÷ denominator (events/s) |");
-  lines.push("|---|---|---|---|---|---|");
+  lines.push(...RATIO_HEADER);
   for (const r of report.ratioDetails.filter((r) => r.target !== undefined)) lines.push(ratioLine(r));
   lines.push("");
   const findings = findingsFor(report.ratioDetails);
@@ -176,10 +287,10 @@ export function renderMarkdown(report: Report): string {
     lines.push("");
   }
   lines.push("## Other ratios (informational)", "");
-  lines.push("| Ratio | Median | Target | Verdict | Range over rounds | Numerator ÷ denominator (events/s) |");
-  lines.push("|---|---|---|---|---|---|");
+  lines.push(...RATIO_HEADER);
   for (const r of report.ratioDetails.filter((r) => r.target === undefined)) lines.push(ratioLine(r));
   lines.push("");
+  lines.push(...sizeLines(report));
   lines.push("## Results", "");
   lines.push(
     "Medians over rounds. Latency is per operation (the unit in each heading), in µs. CPU is user + system time",

@@ -20,6 +20,7 @@ import { startServer, type RunningServer } from "./servers/index.js";
 import { FAMILY } from "./subjects/index.js";
 import { SUBJECTS, type CellResult, type ChildSpec, type Family, type Servers, type SizeProfile, type SubjectName } from "./types.js";
 import { WORKLOADS } from "./workloads/index.js";
+import type { Workload } from "./workloads/workload.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const RESULT_PREFIX = "RESULT ";
@@ -43,8 +44,11 @@ function unavailableSubjects(): Partial<Record<SubjectName, string>> {
   }
 }
 
-/** The families whose subjects talk to a server process; memory and SQLite run in the child itself. */
-const SERVER_ENTRY: Record<Exclude<Family, "memory" | "sqlite">, string> = {
+/**
+ * The families whose subjects talk to a server process the bench starts (our emulators); memory and
+ * SQLite run in the child itself, PostgreSQL on the machine's server (each cell in a new schema).
+ */
+const SERVER_ENTRY: Record<Exclude<Family, "memory" | "sqlite" | "postgres">, string> = {
   esdb: "esdb-server",
   ensign: "ensign-server",
 };
@@ -99,46 +103,49 @@ async function main(): Promise<void> {
   const notes = new Map<SubjectName, Set<string>>();
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const workload of workloads) {
-        const included = workload.subjects.filter((s) => subjects[s]!.included);
-        // Rotate the order every round so no subject always runs first (or last).
-        const order = included.map((_, i) => included[(i + round) % included.length]!);
+      for (const batch of processBatches(mode, workloads, subjects, round)) {
+        const { subject } = batch;
+        // Every network process gets a fresh server of its own, so no subject meets a server
+        // another one warmed up (or filled).
+        const family = FAMILY[subject];
         const servers: Servers = {};
         const childEnv: NodeJS.ProcessEnv = { ...process.env };
-        const running: RunningServer[] = [];
+        let server: RunningServer | undefined;
+        const started = Date.now();
         try {
-          for (const family of ["esdb", "ensign"] as const) {
-            if (!order.some((s) => FAMILY[s] === family)) continue;
-            const server = await startServer(family, ...command(pin ? "1" : undefined, [join(buildDir, `${SERVER_ENTRY[family]}.mjs`)]));
-            running.push(server);
+          if (family === "esdb" || family === "ensign") {
+            server = await startServer(family, ...command(pin ? "1" : undefined, [join(buildDir, `${SERVER_ENTRY[family]}.mjs`)]));
             const { clientId, clientSecret, ...extra } = server.info.extra ?? {};
             servers[family] = { ...server.info, extra };
             if (clientId && clientSecret) Object.assign(childEnv, { BENCH_ENSIGN_CLIENT_ID: clientId, BENCH_ENSIGN_CLIENT_SECRET: clientSecret });
           }
-          for (const subject of order) {
-            const spec: ChildSpec = { subject, workload: workload.id, size: mode, round, seed, servers };
-            const networked = FAMILY[subject] in SERVER_ENTRY;
-            const nodeArgs = ["--expose-gc"];
-            if (values.profile) nodeArgs.push("--cpu-prof", "--cpu-prof-dir", resolve(values.profile), "--cpu-prof-name", `${workload.id}.${subject}.r${round}.cpuprofile`);
-            nodeArgs.push(join(buildDir, "child.mjs"), JSON.stringify(spec));
-            const cellStart = Date.now();
-            try {
-              const result = await runChild(...command(pin && networked ? "0" : undefined, nodeArgs), childEnv);
-              cells.push(result.cell);
-              for (const n of result.notes) (notes.get(subject) ?? notes.set(subject, new Set()).get(subject)!).add(n);
-              const cut = result.cell.truncatedAt === undefined ? "" : ` (stopped at budget after ${result.cell.truncatedAt} ops)`;
-              log(
-                `[${round + 1}/${rounds}] ${workload.id.padEnd(18)} ${subject.padEnd(12)} ${fmtRate(result.cell.eventsPerSec)} events/s  ${((Date.now() - cellStart) / 1000).toFixed(1)} s${cut}`,
-              );
-            } catch (error) {
-              const message = error instanceof Error ? error.message : String(error);
-              failures.push({ subject, workload: workload.id, round, error: message });
-              log(`[${round + 1}/${rounds}] ${workload.id.padEnd(18)} ${subject.padEnd(12)} FAILED: ${message}`);
-            }
+          const spec: ChildSpec = { subject, workloads: batch.workloads, size: mode, round, seed, servers };
+          const networked = family in SERVER_ENTRY;
+          const nodeArgs = ["--expose-gc"];
+          if (batch.workloads.some((w) => w.endsWith("-1m"))) nodeArgs.push("--max-old-space-size=4096");
+          const profileName = `${batch.workloads.length === 1 ? batch.workloads[0] : "all"}.${subject}.r${round}.cpuprofile`;
+          if (values.profile) nodeArgs.push("--cpu-prof", "--cpu-prof-dir", resolve(values.profile), "--cpu-prof-name", profileName);
+          nodeArgs.push(join(buildDir, "child.mjs"), JSON.stringify(spec));
+          const outcome = await runChild(...command(pin && networked ? "0" : undefined, nodeArgs), childEnv);
+          for (const result of outcome.results) {
+            cells.push(result.cell);
+            for (const n of result.notes) (notes.get(subject) ?? notes.set(subject, new Set()).get(subject)!).add(n);
+            const cut = result.cell.truncatedAt === undefined ? "" : ` (stopped at budget after ${result.cell.truncatedAt} ops)`;
+            log(`[${round + 1}/${rounds}] ${result.cell.workload.padEnd(19)} ${subject.padEnd(19)} ${fmtRate(result.cell.eventsPerSec)} events/s${cut}`);
           }
+          const done = new Set(outcome.results.map((r) => r.cell.workload));
+          for (const workload of batch.workloads.filter((w) => !done.has(w))) {
+            failures.push({ subject, workload, round, error: outcome.error ?? "no result line" });
+            log(`[${round + 1}/${rounds}] ${workload.padEnd(19)} ${subject.padEnd(19)} FAILED: ${outcome.error ?? "no result line"}`);
+          }
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          for (const workload of batch.workloads) failures.push({ subject, workload, round, error: message });
+          log(`[${round + 1}/${rounds}] ${subject} FAILED: ${message}`);
         } finally {
-          for (const server of running) await server.stop();
+          await server?.stop();
         }
+        if (batch.workloads.length > 1) log(`    ${subject}: ${batch.workloads.length} workloads in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
     }
   } finally {
@@ -175,26 +182,41 @@ async function main(): Promise<void> {
 
 function methodNotes(pin: boolean, rounds: number): string[] {
   return [
-    "Each (subject × workload × round) runs in a fresh `node --expose-gc` child process (JIT state and heap never carry over); the bench is compiled once per run with tsup.",
-    `Rounds: ${rounds}; within a round every workload runs each of its subjects once, in an order rotated by one subject per round.`,
+    "Full mode: each (subject × workload × round) runs in a fresh `node --expose-gc` child process (JIT state and heap never carry over). Quick and tiny mode: one child process per subject runs all its workloads in turn (process and server starts would take most of a quick run). The bench is compiled once per run with tsup.",
+    `Rounds: ${rounds}; within a round every workload runs each of its subjects once, in the listed order in even rounds and reversed in odd rounds, so the two sides of every ratio alternate first and second.`,
     "Every child builds the same events from the same seed (mulberry32) before its timed section; each event is ~80 bytes of JSON (`ProductItemAdded { productId, quantity, price }`). No subject is given event ids: each library generates its own (one UUID per event everywhere).",
     "Each child first runs a warm-up of about a tenth of the work on other streams, then forces a GC, then times the section.",
     "Latency: `perf_hooks.createHistogram`, per operation; in-memory subjects record one operation in 8 (a timer around a sub-µs operation would slow the fastest subject most), network subjects every operation. CPU: `process.cpuUsage()` of the client; server CPU from /proc/<pid>/stat.",
-    "EventStoreDB and Ensign run as the project's wire-level emulators (test/emulators), not the real servers (neither can run on these machines): network figures measure the clients, our adapters and a JS server on loopback, so absolute numbers say little about a real deployment; the raw-vs-ours ratios compare two clients against the same server. Each emulator runs in its own process, a fresh one per (round × workload), shared by the raw client and our adapter.",
+    "EventStoreDB and Ensign run as the project's wire-level servers (src/servers), not the real servers (neither can run on these machines): network figures measure the clients, our adapters and a JS server on loopback, so absolute numbers say little about a real deployment; the raw-vs-ours ratios compare two clients against the same server code. Each (subject × workload × round) cell gets a fresh server process of its own, so no subject meets a server another one warmed up or filled.",
+    "PostgreSQL subjects run on the machine's PostgreSQL server (127.0.0.1:5432, database `test`, its default settings: synchronous_commit on), each cell in a new schema dropped afterwards; Emmett's store takes no schema option, so its connection sets `search_path` to its cell's schema.",
     "A sequential timed section stops after its time budget (3 s in full mode) and reports the part that ran; when either side of a ratio stopped early, both sides are compared over the same leading part of the work (elapsed time at each hundredth of the work is recorded), because a store whose appends slow down as it grows would look faster over a shorter run.",
-    "Sizes (full mode): memory subjects append 50k single events, 100k events in batches of 10, 200k in batches of 100; network subjects 2k, 10k and 30k. Catch-up: 100k events (memory), 30k (network, to keep the run within 15 minutes). Ensign subjects run only the single-stream read (read-10k): Ensign reads a stream by scanning its category's topic, so many short streams in one topic would measure the topic, not the stream.",
+    "Sizes (full mode): memory and SQLite subjects append 50k single events, 100k events in batches of 10, 200k in batches of 100; network subjects (EventStoreDB, Ensign, PostgreSQL) 2k, 10k and 30k. Catch-up: 100k events (memory), 30k (network). The size workloads (`size-*`, memory subjects only) use one stream of 1k, 10k, 100k and 1M events; heap bytes per event are `process.memoryUsage().heapUsed` after a forced GC, before and after the appends, over the events appended (the input events are built before). Ensign subjects run only the single-stream read (read-10k): Ensign reads a stream by scanning its category's topic, so many short streams in one topic would measure the topic, not the stream.",
     pin
       ? "Network families: client pinned to cpu 0 and server to cpu 1 with `taskset` (co-located, 2 cores). Memory subjects are not pinned."
       : "No CPU pinning (client, server and any other work on the machine share both cores; `--pin` pins network clients to cpu 0 and servers to cpu 1).",
-    "A ratio is events/s of the numerator over events/s of the denominator in the same round; the reported value is the median over rounds.",
+    "A ratio is events/s of the numerator over events/s of the denominator in the same round; the reported value is the median over rounds, with the range over rounds as its interval: with n rounds the true median lies between the lowest and highest per-round ratio with probability 1 − 2^(1−n) (94% for 5 rounds). Beside each network ratio, client CPU per event (denominator ÷ numerator, so above 1 means ours uses less). A ratio never compares a subject with itself.",
   ];
+}
+
+/**
+ * The order of a workload's subjects in a round: as listed in even rounds, reversed in odd ones,
+ * so every pair (raw and ours of one family above all) strictly alternates first and second.
+ */
+function cellOrder<T>(subjects: readonly T[], round: number): T[] {
+  return round % 2 === 1 ? [...subjects].reverse() : [...subjects];
 }
 
 function command(cpu: string | undefined, nodeArgs: string[]): [string, string[]] {
   return cpu === undefined ? [process.execPath, nodeArgs] : ["taskset", ["-c", cpu, process.execPath, ...nodeArgs]];
 }
 
-function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cell: CellResult; notes: string[] }> {
+interface ChildOutcome {
+  readonly results: { cell: CellResult; notes: string[] }[];
+  /** Set when the process failed: its exit and the last lines it printed. */
+  readonly error?: string;
+}
+
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildOutcome> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -205,21 +227,44 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const line = stdout.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || !line) {
-        const why = signal ? `killed by ${signal}` : `exit code ${code}`;
-        reject(new Error(`${why}: ${lastLines(stderr) || "no result line"}`));
-        return;
-      }
-      const parsed = JSON.parse(line.slice(RESULT_PREFIX.length)) as CellResult & { notes?: string[] };
-      const { notes = [], ...cell } = parsed;
-      resolvePromise({ cell, notes });
+      const results = stdout
+        .split("\n")
+        .filter((l) => l.startsWith(RESULT_PREFIX))
+        .map((line) => {
+          const { notes = [], ...cell } = JSON.parse(line.slice(RESULT_PREFIX.length)) as CellResult & { notes?: string[] };
+          return { cell, notes };
+        });
+      const error = code === 0 ? undefined : `${signal ? `killed by ${signal}` : `exit code ${code}`}: ${lastLines(stderr) || "no output"}`;
+      resolvePromise({ results, ...(error ? { error } : {}) });
     });
   });
 }
 
+/**
+ * The child processes of one round, in order. Full mode: one per (workload × subject), subjects
+ * in each workload's order for the round. Quick and tiny: one per subject, running every workload
+ * it takes (a process start and a server start per cell would take most of a quick run).
+ */
+function processBatches(
+  mode: SizeProfile,
+  workloads: readonly Workload[],
+  subjects: Record<string, SubjectStatus>,
+  round: number,
+): { subject: SubjectName; workloads: string[] }[] {
+  const included = (w: Workload) => w.subjects.filter((s) => subjects[s]!.included);
+  if (mode === "full") return workloads.flatMap((w) => cellOrder(included(w), round).map((subject) => ({ subject, workloads: [w.id] })));
+  return cellOrder(
+    SUBJECTS.filter((s) => subjects[s]!.included),
+    round,
+  )
+    .map((subject) => ({ subject, workloads: workloads.filter((w) => included(w).includes(subject)).map((w) => w.id) }))
+    .filter((batch) => batch.workloads.length > 0);
+}
+
+/** The error's first lines (its message) and the last ones (where it surfaced). */
 function lastLines(text: string): string {
-  return text.trim().split("\n").slice(-6).join(" | ");
+  const lines = text.trim().split("\n");
+  return (lines.length <= 8 ? lines : [...lines.slice(0, 4), "…", ...lines.slice(-3)]).join(" | ");
 }
 
 function fmtRate(n: number): string {

@@ -2,20 +2,25 @@
 
 export const SUBJECTS = [
   "floor",
+  "json-floor",
   "emmett-mem",
   "ours-mem",
   "esdb-raw",
   "ours-esdb",
   "ensign-raw",
   "ours-ensign",
+  "ours-ensign-default",
   "sqlite-raw",
   "emmett-sqlite",
   "ours-sqlite",
+  "pg-raw",
+  "emmett-pg",
+  "ours-pg",
 ] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** Subjects of one family share a server (or none) and the same workload sizes. */
-export type Family = "memory" | "esdb" | "ensign" | "sqlite";
+export type Family = "memory" | "esdb" | "ensign" | "sqlite" | "postgres";
 
 export type SizeProfile = "full" | "quick" | "tiny";
 
@@ -47,7 +52,8 @@ export interface Servers {
 /** What the orchestrator hands a child process (as JSON in argv). */
 export interface ChildSpec {
   readonly subject: SubjectName;
-  readonly workload: string;
+  /** One workload per process in full mode; all of a subject's workloads in one process in quick and tiny mode. */
+  readonly workloads: readonly string[];
   readonly size: SizeProfile;
   readonly round: number;
   readonly seed: number;

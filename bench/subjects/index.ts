@@ -3,15 +3,20 @@ import type { Subject } from "./subject.js";
 
 export const FAMILY: Record<SubjectName, Family> = {
   floor: "memory",
+  "json-floor": "memory",
   "emmett-mem": "memory",
   "ours-mem": "memory",
   "esdb-raw": "esdb",
   "ours-esdb": "esdb",
   "ensign-raw": "ensign",
   "ours-ensign": "ensign",
+  "ours-ensign-default": "ensign",
   "sqlite-raw": "sqlite",
   "emmett-sqlite": "sqlite",
   "ours-sqlite": "sqlite",
+  "pg-raw": "postgres",
+  "emmett-pg": "postgres",
+  "ours-pg": "postgres",
 };
 
 /** Loads only the subject asked for, so a memory child never loads gRPC. */
@@ -19,6 +24,8 @@ export async function createSubject(name: SubjectName, servers: Servers): Promis
   switch (name) {
     case "floor":
       return (await import("./floor.js")).createFloor();
+    case "json-floor":
+      return (await import("./json-floor.js")).createJsonFloor();
     case "emmett-mem":
       return (await import("./emmett-mem.js")).createEmmettMemory();
     case "ours-mem":
@@ -30,13 +37,21 @@ export async function createSubject(name: SubjectName, servers: Servers): Promis
     case "ensign-raw":
       return (await import("./ensign-raw.js")).createEnsignRaw(required(servers.ensign, name));
     case "ours-ensign":
-      return (await import("./ours-ensign.js")).createOursEnsign(required(servers.ensign, name));
+      return (await import("./ours-ensign.js")).createOursEnsign(required(servers.ensign, name), "single-writer");
+    case "ours-ensign-default":
+      return (await import("./ours-ensign.js")).createOursEnsign(required(servers.ensign, name), "default");
     case "sqlite-raw":
       return (await import("./sqlite-raw.js")).createSqliteRaw();
     case "emmett-sqlite":
       return (await import("./emmett-sqlite.js")).createEmmettSqlite();
     case "ours-sqlite":
       return (await import("./ours-sqlite.js")).createOursSqlite();
+    case "pg-raw":
+      return (await import("./pg-raw.js")).createPgRaw();
+    case "emmett-pg":
+      return (await import("./emmett-pg.js")).createEmmettPostgres();
+    case "ours-pg":
+      return (await import("./ours-pg.js")).createOursPostgres();
   }
 }
 

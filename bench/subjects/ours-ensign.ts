@@ -5,10 +5,11 @@ import { portSubject } from "./port-subject.js";
 import type { Subject } from "./subject.js";
 
 /**
- * Our Ensign adapter on the same emulator. `consistency: "single-writer"` lets the command
- * handler run (each child is the only writer of its streams).
+ * Our Ensign adapter on the same emulator, in either consistency mode: "single-writer" lets the
+ * command handler run (each child is the only writer of its streams); "default" is what a user
+ * gets without choosing (no expected revisions, appends confirmed through the topic).
  */
-export async function createOursEnsign(server: ServerInfo): Promise<Subject> {
+export async function createOursEnsign(server: ServerInfo, consistency: "single-writer" | "default"): Promise<Subject> {
   const authUrl = server.extra?.authUrl;
   if (!authUrl) throw new Error("ours-ensign needs the emulator's auth URL");
   const port = createEnsignEventStream({
@@ -16,7 +17,7 @@ export async function createOursEnsign(server: ServerInfo): Promise<Subject> {
     insecure: true,
     authUrl,
     ...ensignKeyFromEnv(),
-    consistency: "single-writer",
+    ...(consistency === "single-writer" ? { consistency } : {}),
   });
-  return portSubject("ours-ensign", "ensign", port);
+  return portSubject(consistency === "single-writer" ? "ours-ensign" : "ours-ensign-default", "ensign", port);
 }

@@ -4,6 +4,9 @@ import type { EventStream } from "../../src/core/event-stream.js";
 import type { BenchEvent, CartState, Family, SubjectName } from "../types.js";
 import { evolveCart, INITIAL_CART, type Subject } from "./subject.js";
 
+/** Snapshot interval of the snapshot workload: one snapshot per 100 events, a common choice. */
+export const SNAPSHOT_EVERY = 100;
+
 const cartDecider = {
   initialState: INITIAL_CART,
   evolve: evolveCart,
@@ -20,7 +23,7 @@ export function portSubject(name: SubjectName, family: Family, port: EventStream
   const snapshotting = new CommandHandler<BenchEvent, BenchEvent, CartState>({
     eventStream: port,
     decider: cartDecider,
-    snapshots: { every: 1, version: 1 },
+    snapshots: { every: SNAPSHOT_EVERY, version: 1 },
   });
 
   return {
@@ -62,9 +65,10 @@ export function portSubject(name: SubjectName, family: Family, port: EventStream
     async loadState(stream, useSnapshots) {
       return (await (useSnapshots ? snapshotting : handler).load(stream)).state;
     },
-    async snapshot(stream) {
-      // One command through the snapshotting handler (every: 1) leaves a snapshot at the end.
-      await snapshotting.handle(stream, { type: "ProductItemAdded", data: { productId: "p-snap", quantity: 1, price: 1 } });
+    async handleWithSnapshots(stream, command) {
+      const result = await snapshotting.handle(stream, command);
+      if (result.snapshotError !== undefined) throw result.snapshotError;
+      return { snapshotWritten: result.snapshotRevision !== undefined };
     },
     close: () => port.close(),
   };

@@ -30,8 +30,8 @@ export interface Subject {
 
   /** Loads a stream's state through the command handler, with or without snapshots. */
   loadState?(stream: string, useSnapshots: boolean): Promise<CartState>;
-  /** Writes a snapshot of the stream's current state (untimed setup of the snapshot workload). */
-  snapshot?(stream: string): Promise<void>;
+  /** Handles one command through a handler taking a snapshot every 100 events; says whether this one wrote one. */
+  handleWithSnapshots?(stream: string, command: BenchEvent): Promise<{ snapshotWritten: boolean }>;
 
   /** Notes printed in the report (e.g. "fold via read + reduce"). */
   readonly notes?: readonly string[];

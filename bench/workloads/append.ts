@@ -4,7 +4,6 @@ import { Meter, timedLoop } from "../measure.js";
 import type { BenchEvent, Measurement } from "../types.js";
 import {
   ALL_SUBJECTS,
-  MEMORY_SUBJECTS,
   sampleEvery,
   sized,
   streamName,
@@ -25,7 +24,7 @@ interface AppendShape {
  * warm-up of a tenth of the work (at most 5k events, other streams) runs first; with `fresh`
  * the timed section then runs on a new, empty instance, so the store holds exactly the shape.
  */
-async function sequentialAppends(context: WorkloadContext, shape: AppendShape, fresh = false): Promise<Measurement> {
+export async function sequentialAppends(context: WorkloadContext, shape: AppendShape, fresh = false): Promise<Measurement> {
   const events = makeEvents(shape.events, context.seed);
   const groups = batches(events, shape.batch);
   const warmGroups = groups.slice(0, Math.max(1, Math.ceil(Math.min(groups.length / 10, 5000 / shape.batch))));
@@ -76,35 +75,6 @@ export const appendBatch100 = appendWorkload("append-batch-100", "append batches
   full: { memory: { events: 200_000, streams: 1000 }, network: { events: 30_000, streams: 1000 } },
   quick: { memory: { events: 100_000, streams: 1000 }, network: { events: 10_000, streams: 1000 } },
   tiny: { memory: { events: 1000, streams: 10 }, network: { events: 200, streams: 10 } },
-});
-
-/** Stream shapes (streams × events per stream), 1-event appends: exposes stores whose append is O(n). */
-function shapeWorkload(id: string, title: string, table: Sized<Omit<AppendShape, "batch">>): Workload {
-  return {
-    id,
-    title,
-    unit: "append of 1 (into a store holding only this shape)",
-    subjects: MEMORY_SUBJECTS,
-    run: (context) => sequentialAppends(context, { ...sized(table, context), batch: 1 }, true),
-  };
-}
-
-export const shape1x100k = shapeWorkload("shape-1x100k", "shape: 1 stream × 100k events", {
-  full: { memory: { events: 100_000, streams: 1 }, network: { events: 0, streams: 1 } },
-  quick: { memory: { events: 20_000, streams: 1 }, network: { events: 0, streams: 1 } },
-  tiny: { memory: { events: 200, streams: 1 }, network: { events: 0, streams: 1 } },
-});
-
-export const shape1kx100 = shapeWorkload("shape-1kx100", "shape: 1k streams × 100 events", {
-  full: { memory: { events: 100_000, streams: 1000 }, network: { events: 0, streams: 1 } },
-  quick: { memory: { events: 20_000, streams: 200 }, network: { events: 0, streams: 1 } },
-  tiny: { memory: { events: 200, streams: 2 }, network: { events: 0, streams: 1 } },
-});
-
-export const shape100kx1 = shapeWorkload("shape-100kx1", "shape: 100k streams × 1 event", {
-  full: { memory: { events: 100_000, streams: 100_000 }, network: { events: 0, streams: 1 } },
-  quick: { memory: { events: 20_000, streams: 20_000 }, network: { events: 0, streams: 1 } },
-  tiny: { memory: { events: 200, streams: 200 }, network: { events: 0, streams: 1 } },
 });
 
 const WRITERS = 8;
@@ -160,7 +130,7 @@ export const contended8: Workload = {
   id: "contended-8",
   title: "8 writers on one stream, expected revision + retry",
   unit: "successful append of 1",
-  subjects: ["floor", "emmett-mem", "ours-mem", "esdb-raw", "ours-esdb"],
+  subjects: ["floor", "json-floor", "emmett-mem", "ours-mem", "esdb-raw", "ours-esdb", "pg-raw", "emmett-pg", "ours-pg"],
   async run(context) {
     const { subject } = context;
     if (!subject.expectedRevision) throw new Error(`${subject.name} does not enforce expected revisions`);

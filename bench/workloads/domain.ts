@@ -1,16 +1,17 @@
-import { makeEvents } from "../events.js";
+import { performance } from "node:perf_hooks";
+import { makeEvents, seededRandom } from "../events.js";
 import { Meter, timedLoop } from "../measure.js";
 import type { SubjectName } from "../types.js";
 import { prefill } from "./read.js";
-import { ALL_SUBJECTS, sampleEvery, sized, type Workload } from "./workload.js";
+import { ALL_SUBJECTS, REVISION_SUBJECTS, sampleEvery, sized, type Workload } from "./workload.js";
 
 /** One "add item" command per stream of 100 events: load, fold, decide, append (expected revision). */
 export const fold100: Workload = {
   id: "fold-100",
   title: "command handler over a 100-event stream",
   unit: "command",
-  // ensign-raw has no expected revisions, so no command handler to measure.
-  subjects: ALL_SUBJECTS.filter((s) => s !== "ensign-raw"),
+  // Ensign's raw client and our default mode have no expected revisions, so no command handler.
+  subjects: REVISION_SUBJECTS,
   async run(context) {
     const { subject } = context;
     const streams = sized(
@@ -53,7 +54,10 @@ export const catchUp100k: Workload = {
   // Emmett's in-memory store has no catch-up subscription; Ensign's Subscribe is live-only, so a
   // raw client has no catch-up to compare with (ours reads history by EnSQL, then follows live);
   // raw better-sqlite3 has no subscription at all, Emmett's SQLite store only processors.
-  subjects: ALL_SUBJECTS.filter((s: SubjectName) => !["emmett-mem", "ensign-raw", "sqlite-raw", "emmett-sqlite"].includes(s)),
+  // pg-raw has none either; Emmett's PostgreSQL consumers poll in batches (not compared here).
+  subjects: ALL_SUBJECTS.filter(
+    (s: SubjectName) => !["emmett-mem", "ensign-raw", "sqlite-raw", "emmett-sqlite", "pg-raw", "emmett-pg", "ours-ensign-default"].includes(s),
+  ),
   async run(context) {
     const { subject } = context;
     if (!subject.catchUp) throw new Error(`${subject.name} has no catch-up subscription`);
@@ -75,41 +79,73 @@ export const catchUp100k: Workload = {
   },
 };
 
-const LOAD_LENGTH = 10_000;
-
-/** Loads a 10k-event stream's state through the command handler, with or without a snapshot. */
-function loadWorkload(useSnapshots: boolean): Workload {
-  return {
-    id: useSnapshots ? "load-10k-snapshot" : "load-10k",
-    title: `load a 10k-event stream through the command handler, ${useSnapshots ? "from a snapshot" : "no snapshot"}`,
-    unit: "load (events = the 10k events the state covers)",
-    subjects: ["ours-mem"],
-    async run(context) {
-      const { subject } = context;
-      if (!subject.loadState || !subject.snapshot) throw new Error(`${subject.name} has no snapshot support`);
-      const loads = sized(
-        {
-          full: { memory: useSnapshots ? 20_000 : 20, network: 0 },
-          quick: { memory: useSnapshots ? 5000 : 5, network: 0 },
-          tiny: { memory: 3, network: 0 },
-        },
-        context,
-      );
-      const length = context.size === "tiny" ? 300 : LOAD_LENGTH;
-      const [name] = await prefill(subject, context, "l", 1, length);
-      await subject.snapshot(name!);
-      const expected = length + 1;
-      const check = (state: { items: number }) => {
-        if (state.items !== expected) throw new Error(`${subject.name} loaded ${state.items} events, expected ${expected}`);
-      };
-      check(await subject.loadState(name!, useSnapshots));
-      const meter = new Meter({ serverPid: context.serverPid });
-      meter.begin();
-      const loop = await timedLoop(meter, loads, async () => check(await subject.loadState!(name!, useSnapshots)), context.budgetSeconds);
-      return meter.end(loop.completed * expected, loop.completed, undefined, loop);
-    },
-  };
-}
-
-export const load10k = loadWorkload(false);
-export const load10kSnapshot = loadWorkload(true);
+/**
+ * Snapshots at a realistic interval: streams of 10k events plus a random tail of 0–99 (seeded),
+ * written by commands through a handler that takes a snapshot every 100 events. Times the loads
+ * with snapshots (the measurement) and without (extra), and the write cost of taking them: the
+ * commands that wrote a snapshot against those that did not, amortised over the interval.
+ */
+export const snapshotsEvery100: Workload = {
+  id: "snapshots-every-100",
+  title: "load 10k-event streams with a random tail (0–99) from snapshots taken every 100 events",
+  unit: "load (events = the events the state covers)",
+  subjects: ["ours-mem"],
+  async run(context) {
+    const { subject } = context;
+    if (!subject.loadState || !subject.handleWithSnapshots) throw new Error(`${subject.name} has no snapshot support`);
+    const streams = context.size === "full" ? 4 : context.size === "quick" ? 2 : 1;
+    const base = context.size === "tiny" ? 300 : 10_000;
+    const random = seededRandom(context.seed + 7);
+    const lengths = Array.from({ length: streams }, () => base + Math.floor(random() * 100));
+    const commands = makeEvents(Math.max(...lengths), context.seed + 3);
+    const names = lengths.map((_, i) => `${context.category}-snap${i}`);
+    let plain = 0;
+    let plainUs = 0;
+    let snapshotting = 0;
+    let snapshottingUs = 0;
+    for (let s = 0; s < streams; s++) {
+      for (let i = 0; i < lengths[s]!; i++) {
+        const t = performance.now();
+        const { snapshotWritten } = await subject.handleWithSnapshots(names[s]!, commands[i]!);
+        const us = (performance.now() - t) * 1000;
+        if (snapshotWritten) (snapshotting++, (snapshottingUs += us));
+        else (plain++, (plainUs += us));
+      }
+    }
+    const check = (state: { items: number }, s: number) => {
+      if (state.items !== lengths[s]) throw new Error(`${subject.name} loaded ${state.items} events, expected ${lengths[s]}`);
+    };
+    for (let s = 0; s < streams; s++) check(await subject.loadState(names[s]!, true), s);
+    const loads = context.size === "full" ? 2000 : context.size === "quick" ? 500 : 5;
+    const without = new Meter();
+    without.begin();
+    const slow = Math.max(streams, Math.ceil(loads / 200));
+    for (let i = 0; i < slow; i++) check(await subject.loadState(names[i % streams]!, false), i % streams);
+    const withoutUs = (without.elapsed() * 1e6) / slow;
+    const meter = new Meter({ serverPid: context.serverPid });
+    meter.begin();
+    let covered = 0;
+    const loop = await timedLoop(meter, loads, async (i) => {
+      const s = i % streams;
+      check(await subject.loadState!(names[s]!, true), s);
+      covered += lengths[s]!;
+    });
+    const result = meter.end(covered, loop.completed, undefined, loop);
+    const withUs = (result.seconds * 1e6) / loop.completed;
+    const commandUs = plainUs / Math.max(1, plain);
+    const snapshotCommandUs = snapshottingUs / Math.max(1, snapshotting);
+    return {
+      ...result,
+      extra: {
+        loadWithSnapshotsUs: withUs,
+        loadWithoutSnapshotsUs: withoutUs,
+        loadSpeedup: withoutUs / withUs,
+        meanTail: lengths.reduce((sum, n) => sum + (n % 100), 0) / streams,
+        commandUs,
+        snapshotCommandUs,
+        // Extra time per command, spread over the interval, that taking snapshots costs.
+        writeOverhead: (snapshotCommandUs - commandUs) / 100 / commandUs,
+      },
+    };
+  },
+};

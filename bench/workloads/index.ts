@@ -1,6 +1,7 @@
-import { append1, appendBatch10, appendBatch100, concurrent8, contended8, shape100kx1, shape1kx100, shape1x100k } from "./append.js";
-import { catchUp100k, fold100, load10k, load10kSnapshot } from "./domain.js";
+import { append1, appendBatch10, appendBatch100, concurrent8, contended8 } from "./append.js";
+import { catchUp100k, fold100, snapshotsEvery100 } from "./domain.js";
 import { read100, read10, read10k } from "./read.js";
+import { SIZE_WORKLOADS } from "./size.js";
 import type { Workload } from "./workload.js";
 
 /** Every workload, in report order. */
@@ -15,11 +16,8 @@ export const WORKLOADS: readonly Workload[] = [
   read10k,
   fold100,
   catchUp100k,
-  shape1x100k,
-  shape1kx100,
-  shape100kx1,
-  load10k,
-  load10kSnapshot,
+  ...SIZE_WORKLOADS,
+  snapshotsEvery100,
 ];
 
 export function workloadById(id: string): Workload {

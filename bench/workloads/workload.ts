@@ -1,5 +1,5 @@
 import type { Subject } from "../subjects/subject.js";
-import type { Family, Measurement, SizeProfile, SubjectName } from "../types.js";
+import { SUBJECTS, type Family, type Measurement, type SizeProfile, type SubjectName } from "../types.js";
 
 export interface WorkloadContext {
   readonly subject: Subject;
@@ -24,21 +24,12 @@ export interface Workload {
   run(context: WorkloadContext): Promise<Measurement>;
 }
 
-export const ALL_SUBJECTS: readonly SubjectName[] = [
-  "floor",
-  "emmett-mem",
-  "ours-mem",
-  "esdb-raw",
-  "ours-esdb",
-  "ensign-raw",
-  "ours-ensign",
-  "sqlite-raw",
-  "emmett-sqlite",
-  "ours-sqlite",
-];
-export const MEMORY_SUBJECTS: readonly SubjectName[] = ["floor", "emmett-mem", "ours-mem"];
+export const ALL_SUBJECTS: readonly SubjectName[] = SUBJECTS;
+export const MEMORY_SUBJECTS: readonly SubjectName[] = ["floor", "json-floor", "emmett-mem", "ours-mem"];
+/** Subjects whose store checks expected revisions (the command handler and contended writers need them). */
+export const REVISION_SUBJECTS: readonly SubjectName[] = SUBJECTS.filter((s) => s !== "ensign-raw" && s !== "ours-ensign-default");
 
-/** Workload parameters per size profile and family ("network" = esdb and ensign; SQLite, in process, takes the memory sizes). */
+/** Workload parameters per size profile and family ("network" = esdb, ensign and PostgreSQL; SQLite, in process, takes the memory sizes). */
 export type Sized<T> = Record<SizeProfile, { memory: T; network: T }>;
 
 export function sized<T>(table: Sized<T>, context: WorkloadContext): T {

@@ -58,19 +58,35 @@ describe("npm run bench (tiny smoke run)", () => {
     }
 
     const { ratios } = report;
-    for (const key of ["memVsFloor", "esdbVsRaw", "ensignVsRaw", "ensignWindowedVsAwaitEach", "snapshotSpeedup"]) {
-      expect(ratios, key).toHaveProperty([key]);
+    expect(included).toEqual(expect.arrayContaining(["json-floor"]));
+    for (const key of ["append1", "read10k", "fold100", "heapBytes1m"]) {
+      expect(typeof ratios.memVsJsonFloor[key], `memVsJsonFloor.${key}`).toBe("number");
     }
-    for (const shape of ["1x100k", "1kx100", "100kx1"]) expect(typeof ratios.memVsEmmett[shape]).toBe("number");
-    expect(typeof ratios.memVsFloor).toBe("number");
+    for (const what of ["append", "read", "fold"]) {
+      for (const size of ["1k", "10k"]) expect(typeof ratios.memVsEmmett[what][size], `memVsEmmett.${what}.${size}`).toBe("number");
+    }
+    // No ratio compares a subject with itself.
+    for (const detail of report.ratioDetails as { key: string; numerator: { subject: string }; denominator: { subject: string } }[]) {
+      expect(detail.numerator.subject, detail.key).not.toBe(detail.denominator.subject);
+    }
+    expect(report.figures.memory.bytesPerEvent).toBeGreaterThan(0);
+    expect(report.figures.memory.floorBytesPerEvent).toBeGreaterThan(0);
+    expect(report.figures.snapshots.loadSpeedup).toBeGreaterThan(0);
+    expect(report.sizeTable.map((row: { subject: string }) => row.subject)).toEqual(expect.arrayContaining(["ours-mem", "json-floor"]));
     if (included.includes("ours-esdb") && included.includes("esdb-raw")) {
       for (const key of ["appendBatch10", "appendBatch100", "read100", "read10k"]) {
         expect(typeof ratios.esdbVsRaw[key], `esdbVsRaw.${key}`).toBe("number");
       }
     }
     if (included.includes("ours-ensign") && included.includes("ensign-raw")) {
-      expect(typeof ratios.ensignWindowedVsAwaitEach).toBe("number");
       expect(typeof ratios.ensignVsRaw.appendBatch100).toBe("number");
+      expect(typeof ratios.ensignDefaultVsRaw.appendBatch100).toBe("number");
+    }
+    if (included.includes("ours-pg")) {
+      for (const key of ["append1", "appendBatch100", "concurrent8", "read10k"]) {
+        expect(typeof ratios.pgVsRaw[key], `pgVsRaw.${key}`).toBe("number");
+        expect(typeof ratios.pgVsEmmettPg[key], `pgVsEmmettPg.${key}`).toBe("number");
+      }
     }
     // Every ratio has a value or says why not.
     for (const detail of report.ratioDetails as { key: string; median: number | null; missing?: string }[]) {
@@ -84,6 +100,7 @@ describe("npm run bench (tiny smoke run)", () => {
     const markdown = readFileSync(md, "utf8");
     expect(markdown).toContain("## Environment");
     expect(markdown).toContain("## Targets");
-    expect(markdown).toContain("memVsEmmett.1x100k");
+    expect(markdown).toContain("memVsJsonFloor.append1");
+    expect(markdown).toContain("## Cost against stream size (memory)");
   });
 });

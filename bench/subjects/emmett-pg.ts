@@ -1,0 +1,85 @@
+import { CommandHandler, isExpectedVersionConflictError } from "@event-driven-io/emmett";
+import { getPostgreSQLEventStore } from "@event-driven-io/emmett-postgresql";
+import pg from "pg";
+import type { BenchEvent, CartState } from "../types.js";
+import { BENCH_PG_URL, benchSchema } from "./postgres-server.js";
+import { evolveCart, INITIAL_CART, type Subject } from "./subject.js";
+
+class EmmettPgConflict extends Error {
+  constructor(
+    readonly actual: bigint,
+    cause: unknown,
+  ) {
+    super("wrong expected version", { cause });
+  }
+}
+
+/**
+ * Emmett's PostgreSQL store (pinned devDependency), in a schema of its own: Emmett takes no schema
+ * option, so its connection sets `search_path` to the cell's schema, where it creates its tables.
+ */
+export async function createEmmettPostgres(): Promise<Subject> {
+  const schema = benchSchema("emmett");
+  const admin = new pg.Client({ connectionString: BENCH_PG_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA "${schema.name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = `${BENCH_PG_URL}?options=${encodeURIComponent(`-c search_path=${schema.name}`)}`;
+  const store = getPostgreSQLEventStore(url);
+  await store.schema.migrate();
+  // Emmett's PostgreSQL store reports -1 as the current version of every conflict (a TODO in its
+  // source), so the contended writers read the actual one from its streams table, as a user would.
+  const lookup = new pg.Pool({ connectionString: BENCH_PG_URL, max: 2 });
+  const currentRevision = async (stream: string): Promise<bigint> => {
+    const { rows } = await lookup.query<{ position: string }>(
+      `SELECT stream_position::text AS position FROM "${schema.name}".emt_streams WHERE stream_id = $1 AND is_archived = false`,
+      [stream],
+    );
+    return rows.length === 0 ? -1n : BigInt(rows[0]!.position) - 1n;
+  };
+  const handleCommand = CommandHandler<CartState, BenchEvent>({ evolve: evolveCart, initialState: () => INITIAL_CART });
+
+  return {
+    name: "emmett-pg",
+    family: "postgres",
+    expectedRevision: true,
+    notes: [
+      "command handler: Emmett's own CommandHandler",
+      "no catch-up subscription compared (Emmett's consumers poll in batches)",
+      "conflicts carry no current version (-1): the actual one is read from its streams table",
+    ],
+    async append(stream, events, expected) {
+      const options = expected === undefined ? undefined : { expectedStreamVersion: expected + 1n };
+      try {
+        const result = await store.appendToStream(stream, events as BenchEvent[], options);
+        return result.nextExpectedStreamVersion - 1n;
+      } catch (error) {
+        if (!isExpectedVersionConflictError(error)) throw error;
+        throw new EmmettPgConflict(await currentRevision(stream), error);
+      }
+    },
+    conflictRevision: (error) => (error instanceof EmmettPgConflict ? error.actual : undefined),
+    async read(stream) {
+      const result = await store.readStream<BenchEvent>(stream);
+      let count = 0;
+      for (const event of result.events) if (event.data !== undefined) count++;
+      return count;
+    },
+    async handle(stream, command) {
+      let loaded: CartState = INITIAL_CART;
+      await handleCommand(store, stream, (state) => {
+        loaded = state;
+        return [command];
+      });
+      return loaded;
+    },
+    async close() {
+      await lookup.end();
+      await store.close();
+      await schema.drop();
+    },
+  };
+}
