@@ -53,6 +53,21 @@ const SERVER_ENTRY: Record<Exclude<Family, "memory" | "sqlite" | "postgres">, st
   ensign: "ensign-server",
 };
 
+/**
+ * What `--quick` runs unless `--workloads` says otherwise: the workloads with targets, and the
+ * memory figures at a tenth of their full size, so a quick run stays under two minutes.
+ */
+const QUICK_WORKLOADS = new Set([
+  "append-1",
+  "append-batch-10",
+  "append-batch-100",
+  "concurrent-8",
+  "read-10k",
+  "fold-100",
+  "size-append-1m",
+  "size-read-10k",
+]);
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -85,7 +100,8 @@ async function main(): Promise<void> {
     const reason = UNAVAILABLE[name] ?? (wantedSubjects && !wantedSubjects.has(name) ? "not selected (--subjects)" : undefined);
     subjects[name] = { family: FAMILY[name], included: reason === undefined, ...(reason ? { reason } : {}) };
   }
-  const workloads = WORKLOADS.filter((w) => !wantedWorkloads || wantedWorkloads.has(w.id));
+  const selected = wantedWorkloads ?? (mode === "quick" ? QUICK_WORKLOADS : undefined);
+  const workloads = WORKLOADS.filter((w) => !selected || selected.has(w.id));
   if (workloads.length === 0) throw new Error("No workload selected");
 
   const environment = collectEnvironment(ROOT);

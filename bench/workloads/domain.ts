@@ -17,7 +17,7 @@ export const fold100: Workload = {
     const streams = sized(
       {
         full: { memory: 1000, network: 100 },
-        quick: { memory: 400, network: 40 },
+        quick: { memory: 400, network: 15 },
         tiny: { memory: 3, network: 2 },
       },
       context,
