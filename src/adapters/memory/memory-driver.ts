@@ -67,15 +67,19 @@ export class MemoryDriver implements EventStoreDriver {
     // Snapshot the end so a read started before an append does not chase new events.
     const end = forwards ? lastRevision : firstVisible;
     const step = forwards ? 1 : -1;
-    const now = Date.now();
+    // The range already starts (or ends) at the first visible revision; within it only a max age
+    // can hide an event.
+    const maxAgeMs = state.metadata.maxAgeSeconds === undefined ? undefined : state.metadata.maxAgeSeconds * 1000;
+    const oldest = maxAgeMs === undefined ? -Infinity : Date.now() - maxAgeMs;
     const limit = maxCount === undefined ? Infinity : Number(maxCount);
+    const events = state.events;
     let delivered = 0;
     while (forwards ? revision <= end : revision >= end) {
       if (delivered >= limit) return;
       signal?.throwIfAborted();
-      const stored = state.events[revision];
+      const stored = events[revision];
       revision += step;
-      if (!stored || !this.#log.isVisible(state, stored, now, firstVisible)) continue;
+      if (stored === undefined || stored.createdAt < oldest) continue;
       delivered++;
       yield toRecordedEvent(stored, this.#codecs);
     }
