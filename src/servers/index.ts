@@ -6,6 +6,7 @@
  * This entry loads nothing heavy: each server's code and its libraries (@grpc/grpc-js,
  * @eventstore/db-client, protobufjs, optional peers of this package) load when it is started.
  */
+import { ConfigurationError } from "../core/errors.js";
 import type {
   EnsignServer,
   EnsignServerOptions,
@@ -35,9 +36,20 @@ const CLOSE_GRACE_MS = 1_000;
  * ```
  */
 export async function startEventStoreDBServer(options: EventStoreDBServerOptions = {}): Promise<EventStoreDBServer> {
+  const runProjections = options.runProjections ?? "none";
+  if (!["none", "system", "all"].includes(runProjections)) {
+    throw new ConfigurationError(`runProjections must be "none", "system" or "all", not ${JSON.stringify(runProjections)}`);
+  }
   const { startEventStoreEmulator, DEFAULT_USERS } = await import("./eventstoredb/index.js");
   const users = options.credentials ?? DEFAULT_USERS;
-  const server = await startEventStoreEmulator({ port: options.port, tls: options.tls, users, dataDir: options.dataDir });
+  const server = await startEventStoreEmulator({
+    port: options.port,
+    tls: options.tls,
+    users,
+    dataDir: options.dataDir,
+    runProjections,
+    startStandardProjections: options.startStandardProjections === true,
+  });
   const [user, password] = Object.entries(users)[0] ?? [];
   const withUser =
     options.tls === true && user !== undefined && password !== undefined

@@ -32,6 +32,15 @@ export interface EventStoreDBServerOptions extends ServerOptions {
   readonly tls?: boolean;
   /** Users for TLS mode, name to password. Default: `{ admin: "changeit" }`, the server's. */
   readonly credentials?: Readonly<Record<string, string>>;
+  /**
+   * Which projections run, as the server's `--run-projections`: "none" (the default, as the real
+   * server: no Projections service at all), "system" (the system projections `$by_category`,
+   * `$by_event_type`, `$streams`, `$stream_by_category`, `$by_correlation_id`) or "all" (the same
+   * here: user-defined JavaScript projections are refused in every mode).
+   */
+  readonly runProjections?: "none" | "system" | "all";
+  /** Enable the system projections at start, as `--start-standard-projections`. Default false. */
+  readonly startStandardProjections?: boolean;
 }
 
 export interface EventStoreDBServer extends RunningServer {

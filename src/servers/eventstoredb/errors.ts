@@ -85,3 +85,21 @@ export const persistentSubscriptionDropped = (stream: string, group: string): Se
     "stream-name": stream,
     "group-name": group,
   });
+
+/** ProjectionManagement.ProjectionNotFound: a plain NOT_FOUND status, no trailers. */
+export const projectionNotFound = (name: string): ServiceError =>
+  rpcError(status.NOT_FOUND, `Projection '${name}' not found`);
+
+/** What the server's gRPC layer answers when the manager replies with something unexpected. */
+export const unexpectedReply = (expected: string, received: string): ServiceError =>
+  rpcError(status.UNKNOWN, `Envelope callback expected ${expected}, received ${received} instead`);
+
+/**
+ * User-defined (JavaScript) projections: this server has no JavaScript engine, so it answers as a
+ * server without that method does (UNIMPLEMENTED), saying why.
+ */
+export const userProjectionsUnsupported = (): ServiceError =>
+  rpcError(
+    status.UNIMPLEMENTED,
+    "User-defined projections are not supported by this server: it runs the system projections only (no JavaScript engine).",
+  );

@@ -18,6 +18,7 @@ export function supportedMethods(services: readonly ServiceDefinition[]): Suppor
       if (serviceName.includes("PersistentSubscriptions")) features.push("stream", "all");
       else if (serviceName.includes("Streams") && methodName.includes("Read")) features.push("position", "events");
       else if (serviceName.includes("Streams") && methodName.includes("BatchAppend")) features.push("deadline_duration");
+      else if (serviceName.includes("Projections") && methodName === "Create") features.push("track_emitted_streams");
       result.addMethods(
         new featuresPb.SupportedMethod()
           .setServiceName(serviceName.toLowerCase())

@@ -53,6 +53,7 @@
  *   the same code); the emulator uses grpc-js/Node http2, so transport details (keepalive policy,
  *   RST_STREAM rate limits, flow control) are Node's, not Kestrel's.
  */
+import type { RunProjections } from "./projections/manager.js";
 import { EmulatorServer } from "./server.js";
 import type { EventStore } from "./store.js";
 import { makeCertificates, type Certificates } from "./tls.js";
@@ -63,6 +64,10 @@ export interface EventStoreEmulatorOptions {
   readonly users?: Record<string, string>;
   /** Keeps the log in this directory, so a new server on it has the data of the last one. */
   readonly dataDir?: string;
+  /** Which projections run: "none" (default, as the real server), "system" or "all". */
+  readonly runProjections?: RunProjections;
+  /** Enable the system projections at start (default false, as the real server). */
+  readonly startStandardProjections?: boolean;
 }
 
 export interface EventStoreEmulator {
@@ -84,6 +89,8 @@ export async function startEventStoreEmulator(options: EventStoreEmulatorOptions
     certificates,
     users: options.users ?? DEFAULT_USERS,
     dataDir: options.dataDir,
+    runProjections: options.runProjections,
+    startStandardProjections: options.startStandardProjections,
   });
   let closed = false;
   try {

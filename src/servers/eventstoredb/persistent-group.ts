@@ -3,6 +3,7 @@
 // timeout, parking after maxRetryCount into `$persistentsubscription-<source>::<group>-parked`.
 import { randomUUID } from "node:crypto";
 import type { EventFilter } from "./filter.js";
+import { resolveLink } from "./links.js";
 import type { EventStore, StoredEvent } from "./store.js";
 
 export type ConsumerStrategy = "DispatchToSingle" | "RoundRobin" | "Pinned";
@@ -31,6 +32,8 @@ export interface GroupSettings {
 export interface Delivery {
   readonly event: StoredEvent;
   readonly link?: StoredEvent;
+  /** A link whose target could not be read: `event` is the link, sent as the link with no event. */
+  readonly linkOnly?: boolean;
   readonly retryCount: number;
   /** What the client acks: the link id when there is a link, else the event id. */
   readonly ackId: string;
@@ -309,19 +312,18 @@ export class PersistentGroup {
   }
 
   #delivery(event: StoredEvent, retryCount: number): Delivery {
-    if (this.#settings.resolveLinks && event.type === "$>") {
-      const target = this.#resolveLink(event);
-      if (target !== undefined) return { event: target, link: event, retryCount, ackId: event.id };
+    if (!this.#settings.resolveLinks) return { event, retryCount, ackId: event.id };
+    const resolution = resolveLink(this.#store, event);
+    if (resolution.kind === "resolved") {
+      return { event: resolution.event, link: resolution.link, retryCount, ackId: event.id };
     }
+    if (resolution.kind === "failed") return { event, linkOnly: true, retryCount, ackId: event.id };
     return { event, retryCount, ackId: event.id };
   }
 
   #resolveLink(link: StoredEvent): StoredEvent | undefined {
-    const text = Buffer.from(link.data).toString("utf8");
-    const at = text.indexOf("@");
-    if (at <= 0) return undefined;
-    const revision = text.slice(0, at);
-    return this.#store.readableEvents(text.slice(at + 1))?.find((event) => event.revision.toString() === revision);
+    const resolution = resolveLink(this.#store, link);
+    return resolution.kind === "resolved" ? resolution.event : undefined;
   }
 }
 

@@ -247,7 +247,9 @@ export function persistentSubscriptionHandlers(registry: PersistentSubscriptions
               totalItems: 0,
               send(delivery) {
                 const read = new persistentPb.ReadResp.ReadEvent();
-                read.setEvent(fillRecordedEvent(new persistentPb.ReadResp.ReadEvent.RecordedEvent(), delivery.event, form));
+                const recorded = fillRecordedEvent(new persistentPb.ReadResp.ReadEvent.RecordedEvent(), delivery.event, form);
+                if (delivery.linkOnly === true) read.setLink(recorded);
+                else read.setEvent(recorded);
                 if (delivery.link !== undefined) {
                   read.setLink(fillRecordedEvent(new persistentPb.ReadResp.ReadEvent.RecordedEvent(), delivery.link, form));
                 }

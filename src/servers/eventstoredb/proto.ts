@@ -34,3 +34,12 @@ export const emptyPb = load(
   "google-protobuf/google/protobuf/empty_pb.js",
 ) as typeof import("google-protobuf/google/protobuf/empty_pb");
 export const anyPb = load("google-protobuf/google/protobuf/any_pb.js") as typeof import("google-protobuf/google/protobuf/any_pb");
+export const projectionsPb = load(
+  `${base}projections_pb.js`,
+) as typeof import("@eventstore/db-client/generated/projections_pb");
+export const projectionsGrpc = load(
+  `${base}projections_grpc_pb.js`,
+) as typeof import("@eventstore/db-client/generated/projections_grpc_pb");
+export const structPb = load(
+  "google-protobuf/google/protobuf/struct_pb.js",
+) as typeof import("google-protobuf/google/protobuf/struct_pb");

@@ -15,7 +15,9 @@ import type { Empty } from "@eventstore/db-client/generated/shared_pb";
 import type { ClusterInfo } from "@eventstore/db-client/generated/gossip_pb";
 import { basicAuthenticator, insecureAuthenticator, type Authenticator, type Users } from "./auth.js";
 import { serverFeaturesHandler } from "./features.js";
-import { featuresGrpc, gossipGrpc, gossipPb, persistentGrpc, streamsGrpc } from "./proto.js";
+import { featuresGrpc, gossipGrpc, gossipPb, persistentGrpc, projectionsGrpc, streamsGrpc } from "./proto.js";
+import { ProjectionManager, type RunProjections } from "./projections/manager.js";
+import { projectionHandlers } from "./projections/service.js";
 import { PersistentSubscriptions, persistentSubscriptionHandlers } from "./persistent-service.js";
 import { Journal } from "./journal.js";
 import { EventStore } from "./store.js";
@@ -30,6 +32,10 @@ export interface EmulatorServerOptions {
   readonly users?: Users;
   /** Where the log is kept across processes; in memory only when absent. */
   readonly dataDir?: string;
+  /** Which projections run (the server's `--run-projections`); default "none", the real default. */
+  readonly runProjections?: RunProjections;
+  /** Enable the system projections at start (`--start-standard-projections`); default false. */
+  readonly startStandardProjections?: boolean;
 }
 
 const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -37,6 +43,7 @@ const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 export class EmulatorServer {
   readonly store: EventStore;
   readonly persistent: PersistentSubscriptions;
+  readonly projections: ProjectionManager;
   readonly #journal: Journal | undefined;
   readonly #auth: Authenticator;
   readonly #options: EmulatorServerOptions;
@@ -50,6 +57,10 @@ export class EmulatorServer {
     this.#journal = options.dataDir === undefined ? undefined : new Journal(options.dataDir);
     this.store = new EventStore(this.#journal);
     this.persistent = new PersistentSubscriptions(this.store);
+    this.projections = new ProjectionManager(this.store, {
+      runProjections: options.runProjections ?? "none",
+      startStandardProjections: options.startStandardProjections ?? false,
+    });
     this.#auth = options.certificates === undefined ? insecureAuthenticator : basicAuthenticator(options.users ?? {});
   }
 
@@ -73,6 +84,14 @@ export class EmulatorServer {
       featuresGrpc.ServerFeaturesService,
       gossipGrpc.GossipService,
     ];
+    // Without projections the server does not load the subsystem: the service is not mapped at all.
+    if (this.projections.active) {
+      services.push(projectionsGrpc.ProjectionsService);
+      server.addService(
+        projectionsGrpc.ProjectionsService,
+        projectionHandlers(this.projections, this.#auth) satisfies UntypedServiceImplementation,
+      );
+    }
     const write = streamsWriteHandlers(this.store, this.#auth);
     server.addService(streamsGrpc.StreamsService, {
       read: streamsReadHandler(this.store, this.#auth),

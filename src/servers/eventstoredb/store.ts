@@ -119,6 +119,11 @@ export class EventStore {
     return last === undefined ? -1n : last.revision;
   }
 
+  /** The stream's last record as written, whatever truncation or deletion hides from readers. */
+  lastRecord(stream: string): StoredEvent | undefined {
+    return this.#streams.get(stream)?.events.at(-1);
+  }
+
   isTombstoned(stream: string): boolean {
     return this.#streams.get(stream)?.tombstoned === true;
   }

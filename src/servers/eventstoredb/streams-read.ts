@@ -7,6 +7,7 @@ import type { ReadReq, ReadResp } from "@eventstore/db-client/generated/streams_
 import type { Authenticator } from "./auth.js";
 import { invalidArgument, streamDeleted } from "./errors.js";
 import { eventFilterOf, type EventFilter } from "./filter.js";
+import { resolveLink } from "./links.js";
 import { streamsPb } from "./proto.js";
 import { DELETED_STREAM, type EventStore, type StoredEvent } from "./store.js";
 import { eventResponse, streamIdentifier, streamName, type UuidForm } from "./wire.js";
@@ -66,24 +67,16 @@ function send(context: ReadContext, response: ReadResp): void {
   if (!context.call.cancelled && !context.call.destroyed) context.call.write(response);
 }
 
-/** Resolves a `$>` link ("<revision>@<stream>") when asked to; a dangling link comes back alone. */
+/** Resolves a `$>` link when asked to; a link whose target cannot be read comes back alone. */
 function eventMessage(context: ReadContext, event: StoredEvent): ReadResp {
-  if (context.resolveLinks && event.type === "$>") {
-    const text = Buffer.from(event.data).toString("utf8");
-    const at = text.indexOf("@");
-    const target =
-      at > 0
-        ? context.store
-            .readableEvents(text.slice(at + 1))
-            ?.find((candidate) => candidate.revision.toString() === text.slice(0, at))
-        : undefined;
-    if (target !== undefined) return eventResponse(target, context.form, { link: event });
-    const read = eventResponse(event, context.form).getEvent()!;
-    read.setLink(read.getEvent());
-    read.clearEvent();
-    return new streamsPb.ReadResp().setEvent(read);
-  }
-  return eventResponse(event, context.form);
+  if (!context.resolveLinks) return eventResponse(event, context.form);
+  const resolution = resolveLink(context.store, event);
+  if (resolution.kind === "resolved") return eventResponse(resolution.event, context.form, { link: resolution.link });
+  if (resolution.kind === "event") return eventResponse(event, context.form);
+  const read = eventResponse(event, context.form).getEvent()!;
+  read.setLink(read.getEvent());
+  read.clearEvent();
+  return new streamsPb.ReadResp().setEvent(read);
 }
 
 function sendEvent(context: ReadContext, event: StoredEvent): void {
