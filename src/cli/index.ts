@@ -18,6 +18,12 @@ program
   .addOption(new Option("--port <port>", "port to listen on at 127.0.0.1; 0 picks a free one (default: the real server's: esdb 2113, ensign 5356)").argParser(port))
   .addOption(new Option("--auth-port <port>", "ensign: port of the auth endpoints (default 8088, the real Quarterdeck's)").argParser(port))
   .option("--tls", "esdb: serve TLS with a throwaway CA (needs openssl) and require credentials (admin/changeit)")
+  .addOption(
+    new Option("--run-projections <mode>", "esdb: which projections run, as the server's option (user-defined JavaScript projections are refused)")
+      .choices(["none", "system", "all"])
+      .default("none"),
+  )
+  .option("--start-standard-projections", "esdb: enable the system projections ($by_category, $by_event_type, ...) at start")
   .option("--data-dir <dir>", "keep the data in this directory across restarts (default: memory only)")
   .option("--json", "print one JSON line with the connection details instead of text")
   .argument("<server>", "esdb (EventStoreDB / KurrentDB) or ensign")

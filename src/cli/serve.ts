@@ -10,6 +10,8 @@ export interface ServeCommandOptions {
   readonly tls?: boolean;
   readonly dataDir?: string;
   readonly json?: boolean;
+  readonly runProjections?: "none" | "system" | "all";
+  readonly startStandardProjections?: boolean;
 }
 
 const DEFAULT_PORTS = { esdb: 2113, ensign: 5356 } as const;
@@ -22,10 +24,19 @@ export async function serve(kind: "esdb" | "ensign", options: ServeCommandOption
   let server: RunningServer;
   let details: Record<string, string>;
   if (kind === "esdb") {
-    const esdb = await startEventStoreDBServer({ port, tls: options.tls === true, dataDir });
+    const esdb = await startEventStoreDBServer({
+      port,
+      tls: options.tls === true,
+      dataDir,
+      runProjections: options.runProjections,
+      startStandardProjections: options.startStandardProjections === true,
+    });
     server = esdb;
     details = { url: esdb.url, connectionString: esdb.connectionString, ...(esdb.caFile === undefined ? {} : { caFile: esdb.caFile }) };
   } else {
+    if (options.runProjections !== undefined && options.runProjections !== "none") {
+      throw new Error("--run-projections is an EventStoreDB option; the Ensign server has no projections");
+    }
     if (options.tls === true) throw new Error("--tls is not supported by the Ensign server yet (it serves plaintext gRPC, as `insecure=true`)");
     const ensign = await startEnsignServer({ port, authPort: options.authPort ?? DEFAULT_ENSIGN_AUTH_PORT, dataDir });
     server = ensign;

@@ -18,6 +18,9 @@ export function resolveLink(store: EventStore, record: StoredEvent): LinkResolut
   const number = at < 0 ? "" : text.slice(0, at).trim();
   if (!/^-?\d+$/.test(number)) return { kind: "event", event: record };
   const revision = BigInt(number);
-  const target = store.readableEvents(text.slice(at + 1))?.find((event) => event.revision === revision);
+  const stream = text.slice(at + 1);
+  // A tombstoned stream answers StreamDeleted to every read, even of events written before.
+  if (store.isTombstoned(stream)) return { kind: "failed", link: record };
+  const target = store.readableEvents(stream)?.find((event) => event.revision === revision);
   return target === undefined ? { kind: "failed", link: record } : { kind: "resolved", event: target, link: record };
 }

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   BACKWARDS,
   END,
@@ -187,7 +190,6 @@ describe("$by_event_type, $streams and $stream_by_category", () => {
     const category = newCategory();
     await client.appendToStream(`${category}-1`, [event("A"), event("B")]);
     await client.appendToStream(`${category}-2`, [event("C")]);
-    await waitFor(() => true);
     const deadline = Date.now() + 5_000;
     let mine: ResolvedEvent[] = [];
     while (Date.now() < deadline && mine.length < 2) {
@@ -264,6 +266,35 @@ describe("enable, disable, reset", () => {
     } finally {
       await local.dispose();
       await server.close();
+    }
+  });
+
+  it("with a data directory, a new server resumes where the last one stopped, without duplicates", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "switchyard-esdb-projections-"));
+    try {
+      const first = await startEventStoreEmulator({ runProjections: "system", dataDir });
+      const firstClient = EventStoreDBClient.connectionString(first.connectionString);
+      await firstClient.enableProjection("$by_category");
+      await firstClient.appendToStream("kept-1", [event("A"), event("B")]);
+      await waitFor(() => first.store.readableEvents("$ce-kept")?.length === 2, 5_000, "first links");
+      await firstClient.dispose();
+      await first.close();
+
+      const second = await startEventStoreEmulator({ runProjections: "system", dataDir });
+      const secondClient = EventStoreDBClient.connectionString(second.connectionString);
+      try {
+        expect((await secondClient.getProjectionStatus("$by_category")).projectionStatus).toBe("Running");
+        await secondClient.appendToStream("kept-1", [event("C")]);
+        await waitFor(() => second.store.readableEvents("$ce-kept")?.length === 3, 5_000, "resumed links");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const links = await collect<ResolvedEvent>(secondClient.readStream("$ce-kept", { resolveLinkTos: true }));
+        expect(links.map((resolved) => resolved.event?.type)).toEqual(["A", "B", "C"]);
+      } finally {
+        await secondClient.dispose();
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
