@@ -43,6 +43,12 @@ export const eventStoreDBConfigSchema = z
     maxDiscoverAttempts: z.number().int().positive().optional(),
     /** The server's MaxAppendSize, if it was changed from 1 MiB. */
     maxAppendBytes: z.number().int().positive().optional(),
+    /**
+     * Follow categories through the `$ce-<category>` streams of the server's `$by_category`
+     * projection when it is running (checked at each subscription; otherwise, and by default, the
+     * `$all` stream-prefix filter, which needs no projection). See docs/eventstoredb.md.
+     */
+    categoryStreams: z.boolean().optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -92,7 +98,8 @@ type QueryKey =
   | "keepAliveTimeout"
   | "discoveryInterval"
   | "maxDiscoverAttempts"
-  | "maxAppendBytes";
+  | "maxAppendBytes"
+  | "categoryStreams";
 
 const QUERY_KEYS: readonly QueryKey[] = [
   "tls",
@@ -108,6 +115,7 @@ const QUERY_KEYS: readonly QueryKey[] = [
   "discoveryInterval",
   "maxDiscoverAttempts",
   "maxAppendBytes",
+  "categoryStreams",
 ];
 
 /** Keys are matched like the official client does: case, dashes and underscores ignored. */
@@ -208,6 +216,9 @@ function applyQueryOption(config: EventStoreDBConfig, key: QueryKey, value: stri
       return;
     case "maxAppendBytes":
       config.maxAppendBytes = parseInteger(key, value);
+      return;
+    case "categoryStreams":
+      config.categoryStreams = parseBoolean(key, value);
       return;
   }
 }

@@ -25,6 +25,7 @@ import { pingEventStoreDB } from "./ping.js";
 import { ESDB_BACKEND, toPosition } from "./position-mapping.js";
 import { readAllEvents } from "./read-all.js";
 import { ESDB_TRUNCATE_LIMIT, fromClientMetadata, toClientMetadata } from "./stream-metadata.js";
+import { categoryStreamFeed } from "./category-stream-feed.js";
 import { subscriptionFeed } from "./subscription-feed.js";
 
 /** The client and how this adapter uses it, as the event stream's options resolve them. */
@@ -35,6 +36,8 @@ export interface EventStoreDBConnection {
   /** Per-call options of appends (credentials select the classic Append RPC; see docs/eventstoredb.md). */
   readonly appendCall: Pick<AppendToStreamOptions, "credentials">;
   readonly maxAppendBytes: number | undefined;
+  /** Follow categories through `$ce-` streams when `$by_category` runs (opt-in). */
+  readonly categoryStreams: boolean;
 }
 
 /** Translates core's prepared requests to the official client (6.2.1) and its answers and errors back. */
@@ -48,9 +51,11 @@ export class EventStoreDBDriver implements EventStoreDriver {
   readonly #ownsClient: boolean;
   readonly #appendCall: Pick<AppendToStreamOptions, "credentials">;
   readonly #codecs: CodecRegistry;
+  readonly #categoryStreams: boolean;
 
   constructor(connection: EventStoreDBConnection, codecs: CodecRegistry) {
     this.#client = connection.client;
+    this.#categoryStreams = connection.categoryStreams;
     this.#ownsClient = connection.ownsClient;
     this.#appendCall = connection.appendCall;
     this.#codecs = codecs;
@@ -100,6 +105,7 @@ export class EventStoreDBDriver implements EventStoreDriver {
   }
 
   feed(target: ResolvedTarget): Feed {
+    if (target.kind === "category" && this.#categoryStreams) return categoryStreamFeed(this.#client, target, this.#codecs);
     return subscriptionFeed(this.#client, target, this.#codecs);
   }
 

@@ -19,6 +19,11 @@ export interface EventStoreDBEventStreamOptions {
   credentials?: Credentials;
   /** The server's MaxAppendSize, if not the default 1 MiB. */
   maxAppendBytes?: number;
+  /**
+   * Follow categories through `$ce-` streams when the server's `$by_category` projection runs
+   * (default false: the `$all` stream-prefix filter). With `config`, `config.categoryStreams` also works.
+   */
+  categoryStreams?: boolean;
   /** Codecs for content types beyond json, octet-stream and text. */
   codecs?: CodecRegistry;
 }
@@ -54,6 +59,7 @@ function openConnection(options: EventStoreDBEventStreamOptions): EventStoreDBCo
       ownsClient: options.disposeClient ?? false,
       appendCall: options.credentials ? { credentials: options.credentials } : {},
       maxAppendBytes: options.maxAppendBytes,
+      categoryStreams: options.categoryStreams ?? false,
     };
   }
   const parsed = eventStoreDBConfigSchema.safeParse({ backend: "eventstoredb", ...options.config });
@@ -72,5 +78,6 @@ function openConnection(options: EventStoreDBEventStreamOptions): EventStoreDBCo
     ownsClient: true,
     appendCall: credentials ? { credentials } : {},
     maxAppendBytes: options.maxAppendBytes ?? config.maxAppendBytes,
+    categoryStreams: options.categoryStreams ?? config.categoryStreams ?? false,
   };
 }

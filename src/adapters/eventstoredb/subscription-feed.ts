@@ -66,7 +66,7 @@ export function subscriptionFeed(client: EventStoreDBClient, target: ResolvedTar
     });
 }
 
-async function* follow(
+export async function* follow(
   start: FeedStart,
   signal: AbortSignal,
   context: OperationContext,
