@@ -28,11 +28,13 @@
  * with `exception: access-denied`. Insecure mode accepts everything, like `--insecure`.
  *
  * Served: ServerFeatures, Gossip.Read (single leader), Streams (Read, Append, BatchAppend, Delete,
- * Tombstone), PersistentSubscriptions (all 8 RPCs). Not registered, so answered UNIMPLEMENTED:
- * Projections, Users, Operations, Monitoring.
+ * Tombstone), PersistentSubscriptions (all 8 RPCs), and with `runProjections` "system"/"all" the
+ * Projections service for the system projections. Not registered, so answered UNIMPLEMENTED:
+ * Users, Operations, Monitoring (and Projections with the default `runProjections: "none"`).
  *
  * Not reproduced (a real server differs here):
- * - no projections at all (no `$ce-`/`$et-`/`$by_category` streams, no projection RPCs);
+ * - no user-defined (JavaScript) projections: Create/Update answer UNIMPLEMENTED; the system
+ *   projections' statistics, checkpoints and `$v` versions are approximations (docs/servers.md);
  * - ACLs (`$acl`, `$userStreamAcl`) are stored but never enforced; every authenticated user may do
  *   everything, and there are no users/groups beyond the `users` option;
  * - with `dataDir`, the log is kept on disk as JSON lines (one fsync per write), but persistent
