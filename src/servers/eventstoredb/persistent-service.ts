@@ -252,6 +252,10 @@ export function persistentSubscriptionHandlers(registry: PersistentSubscriptions
                 else read.setEvent(recorded);
                 if (delivery.link !== undefined) {
                   read.setLink(fillRecordedEvent(new persistentPb.ReadResp.ReadEvent.RecordedEvent(), delivery.link, form));
+                  // PersistentSubscriptions.Read gives both records the position of the original (the link).
+                  const position = delivery.link.position.toString();
+                  recorded.setCommitPosition(position);
+                  recorded.setPreparePosition(position);
                 }
                 read.setCommitPosition((delivery.link ?? delivery.event).position.toString());
                 read.setRetryCount(delivery.retryCount);

@@ -108,6 +108,9 @@ describe("persistent subscriptions on $ce- streams", () => {
     // stays readable: it resolves to that `$metadata` record.
     expect(shapes(received)).toEqual(["P1<-$>", "P2<-$>", "-<-$>", "$metadata<-$>", "Live<-$>"]);
     expect(received[0]!.link!.streamId).toBe(`$ce-${category}`);
+    // The server gives the resolved event the position of the link it was reached through.
+    expect(received[0]!.link!.position).toBeDefined();
+    expect(received[0]!.event!.position).toEqual(received[0]!.link!.position);
     const info = await client.getPersistentSubscriptionToStreamInfo(`$ce-${category}`, "group");
     expect(info.stats.totalItems).toBe(5n);
   });

@@ -121,7 +121,9 @@ describe("$by_category", () => {
     expect(link.position!.commit).toBeGreaterThan(links[0]!.event!.position!.commit);
     const metadata = linkMetadataOf(links[0]!);
     expect(Object.keys(metadata)).toEqual(["$v", "$c", "$p", "$o", "$causedBy"]);
-    expect(metadata.$v).toMatch(/^\d+:\d+:\d+:4$/);
+    // <projection id>:<epoch>:<version>:<subsystem version>: $by_category is the third registered
+    // projection, a new one has epoch -1, and enabling it wrote its second state record.
+    expect(metadata.$v).toBe("3:-1:1:4");
     expect(BigInt(metadata.$c as number)).toBe(links[0]!.event!.position!.commit);
     expect(metadata.$o).toBe(`${category}-1`);
     expect(metadata.$causedBy).toBe(links[0]!.event!.id);
@@ -262,7 +264,10 @@ describe("enable, disable, reset", () => {
         [3n, "B"],
       ]);
       const status = await local.getProjectionStatus("$by_category");
-      expect(status.epoch).toBeGreaterThan(0n);
+      // Enabled at start (state record 1), reset (record 2): the new epoch is that record's number.
+      expect([status.epoch, status.version]).toEqual([2n, 2n]);
+      const link = links[0]!.link!.metadata as unknown as Record<string, unknown>;
+      expect(link.$v).toBe("3:2:2:4");
     } finally {
       await local.dispose();
       await server.close();

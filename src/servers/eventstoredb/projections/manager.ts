@@ -45,8 +45,10 @@ export interface ProjectionStatistics {
 class RunningProjection {
   enabled = false;
   everStarted = false;
-  epoch = 0;
-  version = 0;
+  /** A new projection's epoch is -1 (ProjectionManager's PendingProjection). */
+  epoch = -1;
+  /** The number of the projection's last `$ProjectionUpdated` record. */
+  version = -1;
   /** Index in the log of the next record to look at. */
   nextIndex = 0;
   lastPosition: bigint | undefined;
@@ -139,7 +141,6 @@ export class ProjectionManager {
     this.#drainProjection(projection, this.#store.log.length);
     if (writeCheckpoint) this.#writeCheckpoint(projection);
     projection.enabled = false;
-    projection.version += 1;
     this.#persist(projection);
     return true;
   }
@@ -148,8 +149,8 @@ export class ProjectionManager {
   reset(name: string): boolean {
     const projection = this.#projections.get(name);
     if (projection === undefined) return false;
-    projection.version += 1;
-    projection.epoch = projection.version;
+    // UpdateProjectionVersion(force) then Epoch = Version: the epoch is the record about to be written.
+    projection.epoch = projection.version + 1;
     projection.nextIndex = 0;
     projection.lastPosition = undefined;
     projection.checkpoint = undefined;
@@ -172,7 +173,6 @@ export class ProjectionManager {
     if (projection.enabled) return;
     projection.enabled = true;
     projection.everStarted = true;
-    projection.version += 1;
     this.#persist(projection);
   }
 
@@ -206,10 +206,10 @@ export class ProjectionManager {
         continue;
       }
       const state = parseJson(persisted.data);
-      projection.enabled = state.Enabled === true;
+      projection.enabled = state.enabled === true;
       projection.everStarted = projection.enabled;
-      projection.epoch = typeof state.Epoch === "number" ? state.Epoch : 0;
-      projection.version = typeof state.Version === "number" ? state.Version : 0;
+      projection.epoch = typeof state.epoch === "number" ? state.epoch : -1;
+      projection.version = Number(persisted.revision);
       const checkpoint = this.#store.lastRecord(`$projections-${projection.name}-checkpoint`);
       const tag = checkpoint === undefined ? undefined : parseTag(checkpoint.customMetadata);
       if (tag !== undefined && tag.version >= projection.epoch) projection.checkpoint = tag.position;
@@ -235,22 +235,33 @@ export class ProjectionManager {
     return found;
   }
 
+  /**
+   * A `$ProjectionUpdated` record as ManagedProjection writes it: the persisted state serialised
+   * with the server's JSON settings (camelCase, enums as names, default values left out,
+   * indented); `version` is that record's number.
+   */
   #persist(projection: RunningProjection): void {
+    const stream = `$projections-${projection.name}`;
+    projection.version = Number(this.#store.lastEventNumber(stream) + 1n);
     const state = {
-      HandlerType: projection.definition.handlerType,
-      Query: projection.definition.query,
-      Mode: "Continuous",
-      Enabled: projection.enabled,
-      CheckpointsDisabled: false,
-      EmitEnabled: true,
-      TrackEmittedStreams: false,
-      Epoch: projection.epoch,
-      Version: projection.version,
-      RunAs: { Name: "$system" },
-      ProjectionSubsystemVersion: SUBSYSTEM_VERSION,
+      handlerType: projection.definition.handlerType,
+      query: projection.definition.query,
+      mode: "Continuous",
+      ...(projection.enabled ? { enabled: true } : {}),
+      emitEnabled: true,
+      checkpointsDisabled: false,
+      trackEmittedStreams: false,
+      epoch: projection.epoch,
+      version: projection.version,
+      runAs: { name: "$system" },
+      checkpointHandledThreshold: CHECKPOINT_EVERY,
+      checkpointUnhandledBytesThreshold: 10_000_000,
+      pendingEventsThreshold: 5_000,
+      maxWriteBatchLength: 500,
+      projectionSubsystemVersion: SUBSYSTEM_VERSION,
     };
-    this.#store.append(`$projections-${projection.name}`, EXPECTED_ANY, [
-      { ...binaryEvent("$ProjectionUpdated", JSON.stringify(state)), contentType: "application/json" },
+    this.#store.append(stream, EXPECTED_ANY, [
+      { ...binaryEvent("$ProjectionUpdated", JSON.stringify(state, null, 2)), contentType: "application/json" },
     ]);
   }
 
