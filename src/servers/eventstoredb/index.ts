@@ -34,7 +34,7 @@
  *
  * Not reproduced (a real server differs here):
  * - no user-defined (JavaScript) projections: Create/Update answer UNIMPLEMENTED; the system
- *   projections' statistics, checkpoints and `$v` versions are approximations (docs/servers.md);
+ *   projections' statistics and checkpoint timing are simplified (docs/servers.md);
  * - ACLs (`$acl`, `$userStreamAcl`) are stored but never enforced; every authenticated user may do
  *   everything, and there are no users/groups beyond the `users` option;
  * - with `dataDir`, the log is kept on disk as JSON lines (one fsync per write), but persistent
