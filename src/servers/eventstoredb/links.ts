@@ -4,7 +4,7 @@
 // with no event; a payload whose revision is not a number is no link at all (the record itself).
 import type { EventStore, StoredEvent } from "./store.js";
 
-export const LINK_TYPE = "$>";
+const LINK_TYPE = "$>";
 
 export type LinkResolution =
   | { readonly kind: "event"; readonly event: StoredEvent }

@@ -104,10 +104,6 @@ export class ProjectionManager {
     return [...this.#projections.keys()];
   }
 
-  isRunning(name: string): boolean {
-    return this.#projections.get(name)?.enabled === true;
-  }
-
   statistics(name: string): ProjectionStatistics | undefined {
     const projection = this.#projections.get(name);
     if (projection === undefined) return undefined;
@@ -162,13 +158,6 @@ export class ProjectionManager {
     return true;
   }
 
-  /** Runs every due projection to the head of the log now (for callers that must see the result). */
-  catchUp(): void {
-    for (const projection of this.#projections.values()) {
-      if (projection.enabled) this.#drainProjection(projection, this.#store.log.length);
-    }
-  }
-
   #enable(projection: RunningProjection): void {
     if (projection.enabled) return;
     projection.enabled = true;
@@ -180,10 +169,13 @@ export class ProjectionManager {
   #register(): void {
     const registered = this.#store.readableEvents(REGISTRATION_STREAM) ?? [];
     if (registered.length === 0) {
-      this.#store.append(REGISTRATION_STREAM, EXPECTED_ANY, [
-        binaryEvent("$ProjectionsInitialized", ""),
-        ...SYSTEM_PROJECTIONS.map((definition) => binaryEvent("$ProjectionCreated", definition.name)),
-      ]);
+      // Two writes, as the manager makes them: the initialisation record, then the batch post.
+      this.#store.append(REGISTRATION_STREAM, EXPECTED_ANY, [binaryEvent("$ProjectionsInitialized", "")]);
+      this.#store.append(
+        REGISTRATION_STREAM,
+        EXPECTED_ANY,
+        SYSTEM_PROJECTIONS.map((definition) => binaryEvent("$ProjectionCreated", definition.name)),
+      );
     }
     const created = (this.#store.readableEvents(REGISTRATION_STREAM) ?? []).filter(
       (event) => event.type === "$ProjectionCreated",

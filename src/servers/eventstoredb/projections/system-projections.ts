@@ -14,10 +14,6 @@ export const SYSTEM_PROJECTION_NAMES = [
 
 export type SystemProjectionName = (typeof SYSTEM_PROJECTION_NAMES)[number];
 
-export function isSystemProjectionName(name: string): name is SystemProjectionName {
-  return (SYSTEM_PROJECTION_NAMES as readonly string[]).includes(name);
-}
-
 /** One event a projection writes: a `$>` link or a `$@` stream reference, never JSON. */
 export interface Emission {
   readonly stream: string;
