@@ -5,7 +5,7 @@
  *
  * Options: --quick | --tiny, --rounds N, --seed N, --out FILE, --md FILE, --subjects a,b,
  * --workloads a,b, --pin (pin network clients to cpu 0 and servers to cpu 1), --profile DIR
- * (node --cpu-prof for every child).
+ * (node --cpu-prof for every child), --isolate (a process, and a server, per workload × subject).
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       workloads: { type: "string" },
       pin: { type: "boolean", default: false },
       profile: { type: "string" },
+      isolate: { type: "boolean", default: false },
     },
   });
   const mode: SizeProfile = values.tiny ? "tiny" : values.quick ? "quick" : "full";
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
   const notes = new Map<SubjectName, Set<string>>();
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const batch of processBatches(mode, workloads, subjects, round)) {
+      for (const batch of processBatches(values.isolate, workloads, subjects, round)) {
         const { subject } = batch;
         // Every network process gets a fresh server of its own, so no subject meets a server
         // another one warmed up (or filled).
@@ -198,12 +199,12 @@ async function main(): Promise<void> {
 
 function methodNotes(pin: boolean, rounds: number): string[] {
   return [
-    "Full mode: each (subject × workload × round) runs in a fresh `node --expose-gc` child process (JIT state and heap never carry over). Quick and tiny mode: one child process per subject runs all its workloads in turn (process and server starts would take most of a quick run). The bench is compiled once per run with tsup.",
+    "Each subject runs in a fresh `node --expose-gc` child process per round, which runs all of that subject's workloads in the same order as every other subject's process (so JIT warmth and heap history are alike on both sides of a ratio); with `--isolate`, every (subject × workload × round) gets a process of its own. The bench is compiled once per run with tsup.",
     `Rounds: ${rounds}; within a round every workload runs each of its subjects once, in the listed order in even rounds and reversed in odd rounds, so the two sides of every ratio alternate first and second.`,
     "Every child builds the same events from the same seed (mulberry32) before its timed section; each event is ~80 bytes of JSON (`ProductItemAdded { productId, quantity, price }`). No subject is given event ids: each library generates its own (one UUID per event everywhere).",
     "Each child first runs a warm-up of about a tenth of the work on other streams, then forces a GC, then times the section.",
     "Latency: `perf_hooks.createHistogram`, per operation; in-memory subjects record one operation in 8 (a timer around a sub-µs operation would slow the fastest subject most), network subjects every operation. CPU: `process.cpuUsage()` of the client; server CPU from /proc/<pid>/stat.",
-    "EventStoreDB and Ensign run as the project's wire-level servers (src/servers), not the real servers (neither can run on these machines): network figures measure the clients, our adapters and a JS server on loopback, so absolute numbers say little about a real deployment; the raw-vs-ours ratios compare two clients against the same server code. Each (subject × workload × round) cell gets a fresh server process of its own, so no subject meets a server another one warmed up or filled.",
+    "EventStoreDB and Ensign run as the project's wire-level servers (src/servers), not the real servers (neither can run on these machines): network figures measure the clients, our adapters and a JS server on loopback, so absolute numbers say little about a real deployment; the raw-vs-ours ratios compare two clients against the same server code. Each subject's process gets a fresh server process of its own, so no subject meets a server another one warmed up or filled, and both sides of a ratio run the same workloads in the same order on it.",
     "PostgreSQL subjects run on the machine's PostgreSQL server (127.0.0.1:5432, database `test`, its default settings: synchronous_commit on), each cell in a new schema dropped afterwards; Emmett's store takes no schema option, so its connection sets `search_path` to its cell's schema.",
     "A sequential timed section stops after its time budget (3 s in full mode) and reports the part that ran; when either side of a ratio stopped early, both sides are compared over the same leading part of the work (elapsed time at each hundredth of the work is recorded), because a store whose appends slow down as it grows would look faster over a shorter run.",
     "Sizes (full mode): memory and SQLite subjects append 50k single events, 100k events in batches of 10, 200k in batches of 100; network subjects (EventStoreDB, Ensign, PostgreSQL) 2k, 10k and 30k. Catch-up: 100k events (memory), 30k (network). The size workloads (`size-*`, memory subjects only) use one stream of 1k, 10k, 100k and 1M events; heap bytes per event are `process.memoryUsage().heapUsed` after a forced GC, before and after the appends, over the events appended (the input events are built before). Ensign subjects run only the single-stream read (read-10k): Ensign reads a stream by scanning its category's topic, so many short streams in one topic would measure the topic, not the stream.",
@@ -257,18 +258,18 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<
 }
 
 /**
- * The child processes of one round, in order. Full mode: one per (workload × subject), subjects
- * in each workload's order for the round. Quick and tiny: one per subject, running every workload
- * it takes (a process start and a server start per cell would take most of a quick run).
+ * The child processes of one round, in order: one per subject, running every workload it takes in
+ * the same order for every subject, on a fresh server of its own (a process and a server start per
+ * cell took most of a run); with `--isolate`, one per (workload × subject) instead.
  */
 function processBatches(
-  mode: SizeProfile,
+  isolate: boolean,
   workloads: readonly Workload[],
   subjects: Record<string, SubjectStatus>,
   round: number,
 ): { subject: SubjectName; workloads: string[] }[] {
   const included = (w: Workload) => w.subjects.filter((s) => subjects[s]!.included);
-  if (mode === "full") return workloads.flatMap((w) => cellOrder(included(w), round).map((subject) => ({ subject, workloads: [w.id] })));
+  if (isolate) return workloads.flatMap((w) => cellOrder(included(w), round).map((subject) => ({ subject, workloads: [w.id] })));
   return cellOrder(
     SUBJECTS.filter((s) => subjects[s]!.included),
     round,
