@@ -44,13 +44,15 @@ export async function handleEnsql(ctx: EmulatorContext, call: ServerWritableStre
     if (!topic) throw new RpcError(status.INVALID_ARGUMENT, "unknown topic in query");
     // Snapshot the log as the iterator would see it when the query starts.
     const events = topic.events.slice(parsed.offset ?? 0);
-    const byId = new Map(topic.events.map((e) => [Buffer.from(e.id).toString("hex"), e]));
+    // Built only when a duplicate needs its original: most queries hold none, and building it
+    // costs a pass over the whole topic.
+    let byId: Map<string, (typeof topic.events)[number]> | undefined;
     let sent = 0;
     for (const stored of events) {
       if (call.cancelled) return;
       if (stored.is_duplicate && !request.include_duplicates) continue;
       const event = stored.is_duplicate
-        ? dereference(stored, byId.get(Buffer.from(stored.duplicate_id).toString("hex")))
+        ? dereference(stored, (byId ??= new Map(topic.events.map((e) => [Buffer.from(e.id).toString("hex"), e]))).get(Buffer.from(stored.duplicate_id).toString("hex")))
         : stored;
       if (!call.write(event)) await waitForDrain(call);
       sent++;
