@@ -33,7 +33,6 @@ export async function copy(fromUrl: string, toUrl: string, options: CopyCommandO
   let target: EventStream | undefined;
   try {
     target = await openStore(toUrl);
-    await Promise.all([reach(source, fromUrl), reach(target, toUrl)]);
     await run(source, target, fromUrl, toUrl, options);
   } finally {
     await Promise.all([source.close().catch(() => undefined), target?.close().catch(() => undefined)]);
@@ -59,6 +58,8 @@ async function run(source: EventStream, target: EventStream, fromUrl: string, to
     );
   }
   const order = sourceOrder(source, options);
+  // What the command line asks is checked above without the network; now both stores must answer.
+  await Promise.all([reach(source, fromUrl), reach(target, toUrl)]);
   const identity: CopyIdentity = {
     from: shown(fromUrl),
     to: shown(toUrl),

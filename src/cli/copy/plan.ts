@@ -47,7 +47,10 @@ export function eventsToCopy(plan: CopyPlan, renumber: boolean): number {
   return total;
 }
 
-export async function planCopy(source: EventStream, order: SourceOrder, selection: Selection, cursor: Cursor | undefined): Promise<CopyPlan> {
+/** What planning needs of the source. */
+export type PlanSource = Pick<EventStream, "capabilities" | "read" | "readAll" | "getStreamMetadata">;
+
+export async function planCopy(source: PlanSource, order: SourceOrder, selection: Selection, cursor: Cursor | undefined): Promise<CopyPlan> {
   const plan: CopyPlan = { streams: new Map(), system: new Map(), lastCursor: undefined, hidden: 0 };
   for (const stream of order.namedStreams ?? []) plan.streams.set(stream, await probeStream(source, stream));
   for await (const event of order.events(undefined)) {
@@ -63,7 +66,7 @@ export async function planCopy(source: EventStream, order: SourceOrder, selectio
       stream = await probeStream(source, event.streamId);
       plan.streams.set(event.streamId, stream);
     }
-    select(plan, stream, event, cursor === undefined || !order.isAfter(event, cursor));
+    select(plan, stream, event, cursor !== undefined && !order.isAfter(event, cursor));
   }
   return plan;
 }
@@ -81,7 +84,7 @@ function select(plan: CopyPlan, stream: StreamPlan, event: RecordedEvent, before
 }
 
 /** One short read tells where a stream's retained events start, or that it is deleted or tombstoned. */
-async function probeStream(source: EventStream, stream: string): Promise<StreamPlan> {
+async function probeStream(source: PlanSource, stream: string): Promise<StreamPlan> {
   const base = { stream, selected: 0, selectedBeforeCursor: 0, lastSelectedRevision: undefined };
   let first: bigint | undefined;
   try {

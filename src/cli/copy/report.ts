@@ -56,7 +56,7 @@ export function reportOf(input: {
     toCopy: input.total,
     copied: counters.copied,
     alreadyThere: counters.alreadyThere,
-    streams: streams.filter((s) => copiesStream(s, input.renumber) && s.selected > 0).length,
+    streams: streams.filter((s) => copiesStream(s, input.renumber) && s.selected > s.selectedBeforeCursor).length,
     seconds: round(counters.seconds),
     eventsPerSecond: counters.seconds > 0 ? Math.round(counters.copied / counters.seconds) : 0,
     renumbered: input.renumber ? streams.filter((s) => s.state === "not-from-zero" || s.state === "gaps").map((s) => s.stream) : [],

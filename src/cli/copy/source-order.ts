@@ -21,7 +21,7 @@ export interface SourceOrder {
   isAfter(event: RecordedEvent, cursor: Cursor): boolean;
 }
 
-export function globalOrder(source: EventStream, selection: Selection): SourceOrder {
+export function globalOrder(source: Pick<EventStream, "capabilities" | "readAll">, selection: Selection): SourceOrder {
   const filter = filterOf(selection);
   const backend = source.capabilities.backend;
   return {
