@@ -5,6 +5,8 @@ import { redactUrlsIn } from "../core/redact.js";
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** Ctrl-C stopped a copy after saving its checkpoint (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
 
 /** The command line asked for something that cannot be done as written: exit 2. */
 export class UsageError extends Error {

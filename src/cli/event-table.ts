@@ -8,7 +8,8 @@ const DATA_WIDTH = 60;
 /** A table of events with the columns a person scans for: where, what, when, and the data. */
 export function eventTable(events: readonly RecordedEvent[], withStream: boolean): string {
   const head = [...(withStream ? ["stream"] : []), "rev", "position", "type", "id", "created", "data"];
-  const table = new Table({ head, style: { head: [], border: [] }, wordWrap: false });
+  // No rule between rows: a stream reads as a list, not a grid.
+  const table = new Table({ head, style: { head: [], border: [] }, wordWrap: false, chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" } });
   for (const event of events) {
     table.push([
       ...(withStream ? [event.streamId] : []),

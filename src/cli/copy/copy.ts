@@ -3,7 +3,7 @@
 // stream, keeping a checkpoint; then reports what was left out and why, and verifies on request.
 import type { EventData, RecordedEvent } from "../../core/event.js";
 import type { EventStream, StreamMetadata } from "../../core/event-stream.js";
-import { ReportedFailure, UsageError } from "../errors.js";
+import { EXIT_INTERRUPTED, ReportedFailure, UsageError } from "../errors.js";
 import { openStore, shown } from "../store-url.js";
 import { appendAt } from "./checked-append.js";
 import { CheckpointFile, type CopyIdentity } from "./checkpoint.js";
@@ -79,13 +79,25 @@ async function run(source: EventStream, target: EventStream, fromUrl: string, to
   if (options.dryRun !== true) {
     const started = performance.now();
     const progress = startProgress(total, { interactive: process.stderr.isTTY === true && options.json !== true, intervalMs: options.progressInterval * 1000 });
+    // Ctrl-C finishes the append in flight, saves the checkpoint and leaves the terminal as it was.
+    const interrupt = new AbortController();
+    const onSignal = () => interrupt.abort();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
     try {
-      await copyEvents({ source, target, order, plan, selection, renumber, cursor, checkpoint, progress, counters, batch: options.batch });
+      await copyEvents({ source, target, order, plan, selection, renumber, cursor, checkpoint, progress, counters, batch: options.batch, interrupted: interrupt.signal });
     } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
       progress.stop();
       checkpoint?.save();
     }
     counters.seconds = (performance.now() - started) / 1000;
+    if (interrupt.signal.aborted) {
+      const resume = checkpoint === undefined ? "" : `: the same command resumes from ${checkpoint.path}`;
+      process.stderr.write(`interrupted after ${counters.copied} event(s)${resume}\n`);
+      process.exit(EXIT_INTERRUPTED);
+    }
   }
   const report = reportOf({ from: shown(fromUrl), to: shown(toUrl), order: order.kind, plan, renumber, total, dryRun: options.dryRun === true, counters });
   let differences: readonly string[] = [];
@@ -130,6 +142,7 @@ interface CopyRun {
   readonly progress: Progress;
   readonly counters: CopyCounters;
   readonly batch: number;
+  readonly interrupted: AbortSignal;
 }
 
 /** Events of one stream waiting to be written together, at consecutive target revisions. */
@@ -167,6 +180,7 @@ async function copyEvents(run: CopyRun): Promise<void> {
   };
 
   for await (const event of order.events(run.cursor)) {
+    if (run.interrupted.aborted) break;
     if (run.cursor !== undefined && !order.isAfter(event, run.cursor)) continue;
     if (order.isAfter(event, plan.lastCursor)) break;
     lastSeen = order.cursorOf(event);
@@ -192,6 +206,7 @@ async function copyEvents(run: CopyRun): Promise<void> {
     pending.last = event;
   }
   await flush();
+  if (run.interrupted.aborted) return;
   // Tombstoned streams named for a stream-by-stream copy have no events to meet on the way.
   for (const stream of plan.streams.values()) {
     if (stream.state === "tombstoned" && !tombstonesDone.has(stream.stream) && order.kind === "streams") await carryTombstone(run, stream.stream);
