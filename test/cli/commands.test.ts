@@ -61,10 +61,12 @@ describe("switchyard append and read", () => {
     const batch = await runCli(["append", "order-1", "--url", url, "--expected-revision", "0"], { input: stdin });
     expect(batch.code).toBe(0);
     expect(JSON.parse(batch.stdout)).toMatchObject({ events: 2, nextExpectedRevision: 2 });
-    const conflict = await runCli(["append", "order-1", "--url", url, "--type", "Late", "--data", "{}", "--expected-revision", "0"]);
+    const [conflict, bad] = await Promise.all([
+      runCli(["append", "order-1", "--url", url, "--type", "Late", "--data", "{}", "--expected-revision", "0"]),
+      runCli(["append", "order-1", "--url", url], { input: '{"type":"X"}\n' }),
+    ]);
     expect(conflict.code).toBe(1);
     expect(conflict.stderr.trim()).toBe('switchyard: Append to "order-1" expected revision 0 but the stream is at 2');
-    const bad = await runCli(["append", "order-1", "--url", url], { input: '{"type":"X"}\n' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("stdin line 1");
   });
