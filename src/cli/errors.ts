@@ -16,7 +16,7 @@ export class UsageError extends Error {
   }
 }
 
-/** The command ran and found a problem it reported itself (a verify difference): exit 1, no extra line. */
+/** The command ran and found a problem (an unreachable store, a verify difference): its message is the one line, exit 1. */
 export class ReportedFailure extends Error {
   constructor(message: string) {
     super(message);
