@@ -138,8 +138,9 @@ async function main(): Promise<void> {
           }
           const spec: ChildSpec = { subject, workloads: batch.workloads, size: mode, round, seed, servers };
           const networked = family in SERVER_ENTRY;
-          const nodeArgs = ["--expose-gc"];
-          if (batch.workloads.some((w) => w.endsWith("-1m"))) nodeArgs.push("--max-old-space-size=4096");
+          // Every child gets the same heap limit (the 1M-event stores need it), so GC heuristics
+          // that depend on it are alike on both sides of every ratio.
+          const nodeArgs = ["--expose-gc", "--max-old-space-size=4096"];
           const profileName = `${batch.workloads.length === 1 ? batch.workloads[0] : "all"}.${subject}.r${round}.cpuprofile`;
           if (values.profile) nodeArgs.push("--cpu-prof", "--cpu-prof-dir", resolve(values.profile), "--cpu-prof-name", profileName);
           nodeArgs.push(join(buildDir, "child.mjs"), JSON.stringify(spec));
