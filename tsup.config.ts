@@ -10,6 +10,7 @@ const entries: Record<string, string> = {
   ensign: "src/adapters/ensign/index.ts",
   postgres: "src/adapters/postgres/index.ts",
   sqlite: "src/adapters/sqlite/index.ts",
+  nats: "src/adapters/nats/index.ts",
   servers: "src/servers/index.ts",
   cli: "src/cli/index.ts",
 };
@@ -24,5 +25,5 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   target: "node20",
-  external: ["@eventstore/db-client", "@grpc/grpc-js", "protobufjs", "pg", "better-sqlite3"],
+  external: ["@eventstore/db-client", "@grpc/grpc-js", "protobufjs", "pg", "better-sqlite3", "@nats-io/transport-node", "@nats-io/jetstream"],
 });

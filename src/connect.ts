@@ -4,6 +4,8 @@ import { eventStoreDBBackend } from "./adapters/eventstoredb/backend.js";
 import type { EventStoreDBConfig } from "./adapters/eventstoredb/config.js";
 import { memoryBackend } from "./adapters/memory/backend.js";
 import type { MemoryConfig } from "./adapters/memory/config.js";
+import { natsBackend } from "./adapters/nats/backend.js";
+import type { NatsConfig } from "./adapters/nats/config.js";
 import { postgresBackend } from "./adapters/postgres/backend.js";
 import type { PostgresConfig } from "./adapters/postgres/config.js";
 import { sqliteBackend } from "./adapters/sqlite/backend.js";
@@ -13,7 +15,7 @@ import { openBackend, parseBackendTarget, type BackendConfig } from "./core/back
 import type { EventStream } from "./core/event-stream.js";
 
 /** Config for any built-in backend; each adapter's `config.ts` defines its own shape. */
-export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig | PostgresConfig | SqliteConfig;
+export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig | PostgresConfig | SqliteConfig | NatsConfig;
 
 /**
  * The built-in backends. Descriptors import zod only, never a driver: the adapter is loaded when
@@ -25,6 +27,7 @@ export const builtInBackends: readonly BackendDescriptor<ConnectConfig>[] = [
   ensignBackend as BackendDescriptor<ConnectConfig>,
   postgresBackend as BackendDescriptor<ConnectConfig>,
   sqliteBackend as BackendDescriptor<ConnectConfig>,
+  natsBackend as BackendDescriptor<ConnectConfig>,
 ];
 
 export interface ConnectOptions<TConfig extends BackendConfig = BackendConfig> {
@@ -37,7 +40,8 @@ export interface ConnectOptions<TConfig extends BackendConfig = BackendConfig> {
 
 /**
  * Opens an EventStream from a URL (`memory:`, `esdb://host:2113?tls=false`, `ensign://…`,
- * `postgres://user@host/db?schema=…`, `sqlite:./events.db`, or a
+ * `postgres://user@host/db?schema=…`, `sqlite:./events.db`,
+ * `nats://host:4222,host2:4222?stream=…`, or a
  * scheme of a backend in `options.backends`) or a config object. The adapter is imported only
  * when chosen.
  */

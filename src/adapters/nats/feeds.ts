@@ -1,0 +1,109 @@
+import { DeliverPolicy } from "@nats-io/jetstream";
+import type { CodecRegistry } from "../../core/codec.js";
+import { ConnectionError, isSwitchyardError, StreamDeletedError } from "../../core/errors.js";
+import type { EventFilter } from "../../core/event-stream.js";
+import type { Feed, FeedMessage, FeedStart } from "../../core/subscription.js";
+import type { ResolvedTarget } from "../../core/subscription-target.js";
+import type { Connection, Store } from "./connection.js";
+import { entryOf, toRecordedEvent } from "./event-mapping.js";
+import { fromStoredMsg, tailOf } from "./messages.js";
+import { seqOf } from "./positions.js";
+import { matchesFilter } from "./reads.js";
+import { fromJsMsg, PAGE } from "./scan.js";
+
+/** Where a feed reads: its filter subject, the first sequence, the last sequence of its history. */
+interface Plan {
+  readonly filter: string;
+  readonly fromSeq: number;
+  /** The last matching message stored when the feed opened (0: none): `caughtUp` follows it. */
+  readonly historyEnd: number;
+  /** Stream feeds: revisions at or below this were delivered before. */
+  readonly afterRevision: bigint;
+  readonly eventFilter: EventFilter | undefined;
+}
+
+/**
+ * History after the start, `caughtUp`, then live events, through one ordered consumer per feed:
+ * JetStream pushes new messages as they are stored, and the client recreates the consumer after
+ * the last message it delivered if a server or leader goes away. If the consumer stops, the feed
+ * throws a ConnectionError and core reopens it after the last delivered event.
+ */
+export function natsFeed(connection: Connection, codecs: CodecRegistry, target: ResolvedTarget): Feed {
+  return async function* (start: FeedStart, signal: AbortSignal): AsyncGenerator<FeedMessage> {
+    const operation = target.kind === "stream" ? `subscribe to "${target.stream}"` : "subscribe";
+    let plan: Plan;
+    let store: Store;
+    try {
+      store = await connection.store();
+      plan = await planFor(store, connection, target, start);
+    } catch (error) {
+      throw connection.translate(error, { operation });
+    }
+    let caughtUp = false;
+    if (plan.historyEnd < plan.fromSeq) {
+      caughtUp = true;
+      yield { kind: "caughtUp" };
+    }
+    let messages;
+    try {
+      const consumer = await store.js.consumers.get(connection.streamName, {
+        filter_subjects: plan.filter,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: Math.max(1, plan.fromSeq),
+      });
+      messages = await consumer.consume({ max_messages: PAGE });
+    } catch (error) {
+      throw connection.translate(error, { operation });
+    }
+    const stop = () => void messages.stop();
+    signal.addEventListener("abort", stop, { once: true });
+    if (signal.aborted) stop(); // aborted while the consumer was being set up
+    try {
+      for await (const m of messages) {
+        if (signal.aborted) return;
+        if (!caughtUp && m.seq > plan.historyEnd) {
+          caughtUp = true;
+          yield { kind: "caughtUp" };
+        }
+        const entry = entryOf(fromJsMsg(m));
+        if (entry?.kind === "marker" && entry.marker === "tombstone" && target.kind === "stream") throw new StreamDeletedError(target.stream);
+        if (entry?.kind === "event" && !(target.kind === "stream" && entry.revision <= plan.afterRevision)) {
+          const event = toRecordedEvent(entry, connection.layout, codecs);
+          if (matchesFilter(event, plan.eventFilter)) yield { kind: "event", event };
+        }
+        if (!caughtUp && (m.seq >= plan.historyEnd || m.info.pending === 0)) {
+          caughtUp = true;
+          yield { kind: "caughtUp" };
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      if (isSwitchyardError(error)) throw error;
+      throw connection.translate(error, { operation });
+    } finally {
+      signal.removeEventListener("abort", stop);
+      stop();
+    }
+    if (!signal.aborted) throw new ConnectionError(`NATS ${operation}: the consumer stopped (connection closed or lost)`);
+  };
+}
+
+async function planFor(store: Store, connection: Connection, target: ResolvedTarget, start: FeedStart): Promise<Plan> {
+  const name = connection.streamName;
+  if (target.kind === "stream") {
+    const subject = connection.layout.of(target.stream);
+    const tail = await tailOf(store, name, subject);
+    if (tail?.kind === "marker" && tail.marker === "tombstone") throw new StreamDeletedError(target.stream);
+    const historyEnd = tail?.seq ?? 0;
+    if (start === "end") return { filter: subject, fromSeq: historyEnd + 1, historyEnd, afterRevision: -1n, eventFilter: undefined };
+    const afterRevision = start === "start" ? -1n : (start as bigint);
+    return { filter: subject, fromSeq: 1, historyEnd, afterRevision, eventFilter: undefined };
+  }
+  const filter = target.kind === "category" ? connection.layout.category(target.category) : connection.layout.all;
+  const historyEnd =
+    target.kind === "category"
+      ? await store.jsm.streams.getMessage(name, { last_by_subj: filter }).then((m) => (m ? fromStoredMsg(m).seq : 0))
+      : (await store.jsm.streams.info(name)).state.last_seq;
+  const fromSeq = start === "start" ? 1 : start === "end" ? historyEnd + 1 : seqOf(start as Exclude<FeedStart, bigint | string>) + 1;
+  return { filter, fromSeq, historyEnd, afterRevision: -1n, eventFilter: target.kind === "all" ? target.filter : undefined };
+}
