@@ -11,6 +11,11 @@ import { seqOf } from "./positions.js";
 import { matchesFilter } from "./reads.js";
 import { fromJsMsg, PAGE } from "./scan.js";
 
+/** A subscription's pull requests last this long; the server sends heartbeats while one waits. */
+const PULL_EXPIRES_MS = 5_000;
+/** Two missed heartbeats (2 s) mean the consumer is gone. */
+const IDLE_HEARTBEAT_MS = 1_000;
+
 /** Where a feed reads: its filter subject, the first sequence, the last sequence of its history. */
 interface Plan {
   readonly filter: string;
@@ -51,10 +56,22 @@ export function natsFeed(connection: Connection, codecs: CodecRegistry, target: 
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: Math.max(1, plan.fromSeq),
       });
-      messages = await consumer.consume({ max_messages: PAGE });
+      messages = await consumer.consume({ max_messages: PAGE, expires: PULL_EXPIRES_MS, idle_heartbeat: IDLE_HEARTBEAT_MS });
     } catch (error) {
       throw connection.translate(error, { operation });
     }
+    // A server that stops sending heartbeats has lost the consumer (its node died): give up on it,
+    // and core reopens the feed after the last delivered event on a new consumer.
+    let lost: ConnectionError | undefined;
+    void (async () => {
+      for await (const status of messages.status()) {
+        if (status.type === "heartbeats_missed" && status.count >= 2) {
+          lost = new ConnectionError(`NATS ${operation}: the server stopped sending heartbeats for the consumer`);
+          void messages.stop();
+          return;
+        }
+      }
+    })().catch(() => undefined);
     const stop = () => void messages.stop();
     signal.addEventListener("abort", stop, { once: true });
     if (signal.aborted) stop(); // aborted while the consumer was being set up
@@ -84,6 +101,7 @@ export function natsFeed(connection: Connection, codecs: CodecRegistry, target: 
       signal.removeEventListener("abort", stop);
       stop();
     }
+    if (lost) throw lost;
     if (!signal.aborted) throw new ConnectionError(`NATS ${operation}: the consumer stopped (connection closed or lost)`);
   };
 }
