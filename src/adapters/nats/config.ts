@@ -68,7 +68,7 @@ export function natsConfigFromUrl(url: URL | string): NatsConfig {
   if (first.hash !== "") throw fail("a NATS URL has no fragment");
   const config: Record<string, unknown> = {
     backend: "nats",
-    servers: hosts.map((h) => `${h.host.includes(":") ? `[${h.host}]` : h.host}:${h.port ?? DEFAULT_PORT}`),
+    servers: hosts.map((h) => `${h.host}:${h.port ?? DEFAULT_PORT}`), // an IPv6 host comes in brackets
   };
   if (first.username !== "" && first.password === "" && !text.includes(`${first.username}:@`)) {
     config.token = decode(first.username, fail);

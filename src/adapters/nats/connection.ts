@@ -97,6 +97,10 @@ export class Connection {
       } catch (error) {
         throw new ConfigurationError(`Cannot read the NATS creds file (${(error as { code?: string }).code ?? "unreadable"})`);
       }
+      const text = new TextDecoder().decode(creds);
+      if (!text.includes("BEGIN NATS USER JWT") || !text.includes("BEGIN USER NKEY SEED")) {
+        throw new ConfigurationError("The NATS creds file holds no user JWT and NKey seed (a .creds file from nsc or the NATS account server is expected)");
+      }
       options.authenticator = credsAuthenticator(creds);
     }
     const nc = await connect(options);
