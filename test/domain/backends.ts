@@ -13,6 +13,8 @@ import { startEnsignServer, type EnsignServer } from "../../src/servers/ensign/i
 import { postgresCapabilities } from "../../src/adapters/postgres/index.js";
 import { dropSchemas, SHARED_URL, uniqueSchema, urlWithSchema } from "../postgres/schema.js";
 import { sqliteCapabilities } from "../../src/adapters/sqlite/index.js";
+import { natsCapabilities } from "../../src/adapters/nats/index.js";
+import { deleteStreams, uniqueStreamName, urlWithStream } from "../nats/server.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -136,9 +138,30 @@ function sqliteBackend(): DomainBackend {
   };
 }
 
+/** The machine's NATS server, in a JetStream stream of this test file's own, deleted by stop(). */
+function natsBackend(): DomainBackend {
+  const stream = uniqueStreamName("domain");
+  let used = false;
+  return {
+    name: "nats",
+    capabilities: natsCapabilities(),
+    url: async () => {
+      used = true;
+      return urlWithStream(stream);
+    },
+    create: async function () {
+      return connect(await this.url());
+    },
+    stop: async () => {
+      if (used) await deleteStreams([stream]);
+      used = false;
+    },
+  };
+}
+
 /** Every backend available in this checkout. */
 export function availableBackends(): DomainBackend[] {
-  return [memoryBackend(), eventStoreDBBackend(), ensignBackend(), postgresBackend(), sqliteBackend()];
+  return [memoryBackend(), eventStoreDBBackend(), ensignBackend(), postgresBackend(), sqliteBackend(), natsBackend()];
 }
 
 function withNoopClose(eventStream: EventStream): EventStream {

@@ -88,7 +88,9 @@ export function natsFeed(connection: Connection, codecs: CodecRegistry, target: 
           const event = toRecordedEvent(entry, connection.layout, codecs);
           if (matchesFilter(event, plan.eventFilter)) yield { kind: "event", event };
         }
-        if (!caughtUp && (m.seq >= plan.historyEnd || m.info.pending === 0)) {
+        // Not `m.info.pending === 0`: a 2.9 server can report 0 pending on a new consumer's first
+        // deliveries while matching messages remain, so only the sequence noted at open counts.
+        if (!caughtUp && m.seq >= plan.historyEnd) {
           caughtUp = true;
           yield { kind: "caughtUp" };
         }

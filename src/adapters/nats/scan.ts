@@ -14,7 +14,7 @@ export function fromJsMsg(m: JsMsg): StoredMessage {
 /**
  * The messages of `filter` from stream sequence `from` through `until`, in order, through an
  * ordered consumer (ephemeral, flow-controlled, recreated by the client if the server loses it).
- * Ends at `until`, or as soon as the server says nothing matching is pending.
+ * Ends at `until`, or after it (when `until` was purged meanwhile), or when a pull times out empty.
  */
 export async function* scan(store: Store, streamName: string, filter: string, from: number, until: number): AsyncGenerator<StoredMessage> {
   if (until < from || until < 1) return;
@@ -35,7 +35,8 @@ export async function* scan(store: Store, streamName: string, filter: string, fr
           break;
         }
         yield fromJsMsg(m);
-        if (m.seq >= until || m.info.pending === 0) {
+        // `until` only: a 2.9 server can report 0 pending early on a new consumer.
+        if (m.seq >= until) {
           done = true;
           break;
         }
