@@ -13,6 +13,7 @@ import {
 import { ClosedError, ConfigurationError } from "../../core/errors.js";
 import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_TIMEOUT_MS, secretsOf, streamNameOf, type NatsConfig } from "./config.js";
 import { translateNatsError, type NatsContext } from "./errors.js";
+import type { Entry } from "./event-mapping.js";
 import { SubjectLayout } from "./subjects.js";
 
 /** JetStream's error for a stream that does not exist. */
@@ -40,6 +41,10 @@ export class Connection {
   readonly layout: SubjectLayout;
   readonly secrets: readonly string[];
   readonly timeoutMs: number;
+  /** The last message this process appended per subject (bounded): an append's likely tail. */
+  readonly tails = new BoundedMap<string, Entry>(10_000);
+  /** The stream's last sequence as this process last saw it ("stream" consistency only). */
+  streamLast: number | undefined;
   #store: Promise<Store> | undefined;
   #closed = false;
 
@@ -159,6 +164,20 @@ export class Connection {
     this.#closed = true;
     const store = await this.#store?.catch(() => undefined);
     await store?.nc.close().catch(() => undefined);
+  }
+}
+
+/** A Map that forgets its oldest entries past `limit`. */
+export class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    this.delete(key);
+    super.set(key, value);
+    if (this.size > this.limit) this.delete(this.keys().next().value as K);
+    return this;
   }
 }
 

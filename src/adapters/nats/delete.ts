@@ -17,6 +17,7 @@ export async function deleteStream(connection: Connection, request: DeleteReques
   const subject = connection.layout.of(stream);
   const name = connection.streamName;
   await connection.run({ operation: `${marker === "tombstone" ? "tombstone" : "delete"} "${stream}"`, write: true }, async (store) => {
+    connection.tails.delete(subject);
     for (;;) {
       const tail = await tailOf(store, name, subject);
       if (tail?.kind === "marker" && tail.marker === "tombstone") throw new StreamDeletedError(stream);

@@ -6,7 +6,7 @@ import type { Feed, FeedMessage, FeedStart } from "../../core/subscription.js";
 import type { ResolvedTarget } from "../../core/subscription-target.js";
 import type { Connection, Store } from "./connection.js";
 import { entryOf, toRecordedEvent } from "./event-mapping.js";
-import { fromStoredMsg, tailOf } from "./messages.js";
+import { tailOf } from "./messages.js";
 import { seqOf } from "./positions.js";
 import { matchesFilter } from "./reads.js";
 import { fromJsMsg, PAGE } from "./scan.js";
@@ -15,6 +15,9 @@ import { fromJsMsg, PAGE } from "./scan.js";
 const PULL_EXPIRES_MS = 5_000;
 /** Two missed heartbeats (2 s) mean the consumer is gone. */
 const IDLE_HEARTBEAT_MS = 1_000;
+
+/** How long a feed may receive nothing before it checks whether the stream moved on without it. */
+const STALL_CHECK_MS = 3_000;
 
 /** Where a feed reads: its filter subject, the first sequence, the last sequence of its history. */
 interface Plan {
@@ -72,12 +75,33 @@ export function natsFeed(connection: Connection, codecs: CodecRegistry, target: 
         }
       }
     })().catch(() => undefined);
+    // A consumer can also go quiet while alive (seen after a leader change on 2.9: heartbeats, no
+    // messages): when nothing arrived for a while, compare with the stream's head.
+    let lastSeq = plan.fromSeq - 1;
+    let arrived = true;
+    const watchdog = setInterval(() => {
+      if (arrived) {
+        arrived = false;
+        return;
+      }
+      void headOf(store, connection, plan.filter)
+        .then((head) => {
+          if (head > lastSeq && !arrived && lost === undefined) {
+            lost = new ConnectionError(`NATS ${operation}: the consumer stopped delivering (stream at ${head}, delivered up to ${lastSeq})`);
+            void messages.stop();
+          }
+        })
+        .catch(() => undefined);
+    }, STALL_CHECK_MS);
+    watchdog.unref();
     const stop = () => void messages.stop();
     signal.addEventListener("abort", stop, { once: true });
     if (signal.aborted) stop(); // aborted while the consumer was being set up
     try {
       for await (const m of messages) {
         if (signal.aborted) return;
+        arrived = true;
+        lastSeq = m.seq;
         if (!caughtUp && m.seq > plan.historyEnd) {
           caughtUp = true;
           yield { kind: "caughtUp" };
@@ -101,11 +125,19 @@ export function natsFeed(connection: Connection, codecs: CodecRegistry, target: 
       throw connection.translate(error, { operation });
     } finally {
       signal.removeEventListener("abort", stop);
+      clearInterval(watchdog);
       stop();
     }
     if (lost) throw lost;
     if (!signal.aborted) throw new ConnectionError(`NATS ${operation}: the consumer stopped (connection closed or lost)`);
   };
+}
+
+/** The stream sequence of the newest message matching `filter` (0: none). */
+async function headOf(store: Store, connection: Connection, filter: string): Promise<number> {
+  if (filter === connection.layout.all) return (await store.jsm.streams.info(connection.streamName)).state.last_seq;
+  const message = await store.jsm.streams.getMessage(connection.streamName, { last_by_subj: filter });
+  return message?.seq ?? 0;
 }
 
 async function planFor(store: Store, connection: Connection, target: ResolvedTarget, start: FeedStart): Promise<Plan> {
@@ -120,10 +152,7 @@ async function planFor(store: Store, connection: Connection, target: ResolvedTar
     return { filter: subject, fromSeq: 1, historyEnd, afterRevision, eventFilter: undefined };
   }
   const filter = target.kind === "category" ? connection.layout.category(target.category) : connection.layout.all;
-  const historyEnd =
-    target.kind === "category"
-      ? await store.jsm.streams.getMessage(name, { last_by_subj: filter }).then((m) => (m ? fromStoredMsg(m).seq : 0))
-      : (await store.jsm.streams.info(name)).state.last_seq;
+  const historyEnd = await headOf(store, connection, filter);
   const fromSeq = start === "start" ? 1 : start === "end" ? historyEnd + 1 : seqOf(start as Exclude<FeedStart, bigint | string>) + 1;
   return { filter, fromSeq, historyEnd, afterRevision: -1n, eventFilter: target.kind === "all" ? target.filter : undefined };
 }
