@@ -26,8 +26,6 @@ interface Chain {
  * and an expected revision holds; a conflict on the first message means another writer got in
  * first, one on a later message means the batch was split (PartialAppendError).
  */
-export { satisfies };
-
 export async function appendEvents(connection: Connection, request: AppendRequest): Promise<AppendResult> {
   const { stream, events, expectedRevision } = request;
   const subject = connection.layout.of(stream);
@@ -68,7 +66,8 @@ function trustsCache(expected: ExpectedRevision, cached: Entry): boolean {
   return expected === "any" || expected === "stream_exists" || expected === cached.revision;
 }
 
-function satisfies(expected: ExpectedRevision, current: bigint | undefined): boolean {
+/** Whether a stream at `current` (undefined: no stream) meets the expected revision. */
+export function satisfies(expected: ExpectedRevision, current: bigint | undefined): boolean {
   if (expected === "any") return true;
   if (expected === "no_stream") return current === undefined;
   if (expected === "stream_exists") return current !== undefined;
