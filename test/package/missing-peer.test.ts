@@ -78,6 +78,16 @@ describe("a missing optional peer", () => {
     expect(outcome.message).toContain(`npm install "${protobuf}" "${grpc}"`);
   });
 
+  it.each(["esm", "cjs"] as const)("%s: NATS without its client names a missing peer and installs both", (format) => {
+    const outcome = run(format, "nats://127.0.0.1:1");
+    expect(outcome.code, outcome.message).toBe("CONFIGURATION");
+    const transport = `@nats-io/transport-node@${pkg.peerDependencies["@nats-io/transport-node"]!}`;
+    const jetstream = `@nats-io/jetstream@${pkg.peerDependencies["@nats-io/jetstream"]!}`;
+    expect(outcome.message).toMatch(/"@nats-io\/(transport-node|jetstream)" \(\^3/);
+    expect(outcome.message).toContain(transport);
+    expect(outcome.message).toContain(jetstream);
+  });
+
   it("memory needs no peer", () => {
     expect(run("esm", "memory:")).toEqual({});
     expect(run("cjs", "memory:")).toEqual({});
