@@ -5,8 +5,8 @@ import type { EventFilter } from "../../core/event-stream.js";
 import type { Feed, FeedMessage, FeedStart } from "../../core/subscription.js";
 import type { ResolvedTarget } from "../../core/subscription-target.js";
 import type { Connection, Store } from "./connection.js";
-import { entryOf, toRecordedEvent } from "./event-mapping.js";
-import { tailOf } from "./messages.js";
+import { entryOf, toRecordedEvent, type Entry } from "./event-mapping.js";
+import { previousOf, tailOf } from "./messages.js";
 import { seqOf } from "./positions.js";
 import { matchesFilter } from "./reads.js";
 import { fromJsMsg, PAGE } from "./scan.js";
@@ -16,6 +16,8 @@ const PULL_EXPIRES_MS = 5_000;
 /** Two missed heartbeats (2 s) mean the consumer is gone. */
 const IDLE_HEARTBEAT_MS = 1_000;
 
+/** A stream feed resuming this close to the tail walks back to its start instead of reading from the first message. */
+const WALK_BACK_LIMIT = 32n;
 /** How long a feed may receive nothing before it checks whether the stream moved on without it. */
 const STALL_CHECK_MS = 3_000;
 
@@ -133,6 +135,21 @@ export function natsFeed(connection: Connection, codecs: CodecRegistry, target: 
   };
 }
 
+/**
+ * Where a stream feed starts: right after the message of `afterRevision` when it is near the tail
+ * (a resumed subscription, a reconnect: found by walking back), else at the first message.
+ */
+async function firstSeqAfter(store: Store, name: string, tail: Entry | undefined, afterRevision: bigint): Promise<number> {
+  if (tail === undefined) return 1;
+  if (tail.revision <= afterRevision) return tail.seq + 1;
+  if (tail.revision - afterRevision > WALK_BACK_LIMIT) return 1;
+  let seq = tail.seq;
+  for (let entry: Entry | undefined = tail; entry !== undefined && entry.revision > afterRevision; entry = await previousOf(store, name, entry)) {
+    seq = entry.seq;
+  }
+  return seq;
+}
+
 /** The stream sequence of the newest message matching `filter` (0: none). */
 async function headOf(store: Store, connection: Connection, filter: string): Promise<number> {
   if (filter === connection.layout.all) return (await store.jsm.streams.info(connection.streamName)).state.last_seq;
@@ -149,7 +166,7 @@ async function planFor(store: Store, connection: Connection, target: ResolvedTar
     const historyEnd = tail?.seq ?? 0;
     if (start === "end") return { filter: subject, fromSeq: historyEnd + 1, historyEnd, afterRevision: -1n, eventFilter: undefined };
     const afterRevision = start === "start" ? -1n : (start as bigint);
-    return { filter: subject, fromSeq: 1, historyEnd, afterRevision, eventFilter: undefined };
+    return { filter: subject, fromSeq: await firstSeqAfter(store, name, tail, afterRevision), historyEnd, afterRevision, eventFilter: undefined };
   }
   const filter = target.kind === "category" ? connection.layout.category(target.category) : connection.layout.all;
   const historyEnd = await headOf(store, connection, filter);
