@@ -39,7 +39,7 @@ export interface Store {
 /** One NATS connection, opened on first use, and the store's JetStream stream, created if missing. */
 export class Connection {
   readonly layout: SubjectLayout;
-  readonly secrets: readonly string[];
+  readonly #secrets: readonly string[];
   readonly timeoutMs: number;
   /** The last message this process appended per subject (bounded): an append's likely tail. */
   readonly tails = new BoundedMap<string, Entry>(10_000);
@@ -48,9 +48,13 @@ export class Connection {
   #store: Promise<Store> | undefined;
   #closed = false;
 
-  constructor(readonly config: NatsConfig) {
+  // Private: the config holds the password or token.
+  readonly #config: NatsConfig;
+
+  constructor(config: NatsConfig) {
+    this.#config = config;
     this.layout = new SubjectLayout(streamNameOf(config));
-    this.secrets = secretsOf(config);
+    this.#secrets = secretsOf(config);
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
@@ -79,26 +83,26 @@ export class Connection {
   }
 
   translate(error: unknown, context: Omit<NatsContext, "secrets">): Error {
-    return translateNatsError(error, { ...context, secrets: this.secrets });
+    return translateNatsError(error, { ...context, secrets: this.#secrets });
   }
 
   async #open(): Promise<Store> {
     const options: NodeConnectionOptions = {
-      servers: [...this.config.servers],
+      servers: [...this.#config.servers],
       name: "switchyard-events",
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       timeout: this.timeoutMs,
     };
-    if (this.config.user !== undefined) {
-      options.user = this.config.user;
-      options.pass = this.config.password ?? "";
+    if (this.#config.user !== undefined) {
+      options.user = this.#config.user;
+      options.pass = this.#config.password ?? "";
     }
-    if (this.config.token !== undefined) options.token = this.config.token;
-    if (this.config.credsFile !== undefined) {
+    if (this.#config.token !== undefined) options.token = this.#config.token;
+    if (this.#config.credsFile !== undefined) {
       let creds: Uint8Array;
       try {
-        creds = await readFile(this.config.credsFile);
+        creds = await readFile(this.#config.credsFile);
       } catch (error) {
         throw new ConfigurationError(`Cannot read the NATS creds file (${(error as { code?: string }).code ?? "unreadable"})`);
       }
@@ -144,8 +148,8 @@ export class Connection {
       subjects: [this.layout.all],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
-      num_replicas: this.config.replicas ?? 1,
-      duplicate_window: (this.config.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS) * 1_000_000,
+      num_replicas: this.#config.replicas ?? 1,
+      duplicate_window: (this.#config.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS) * 1_000_000,
       // Limits: none, so events are kept until deleted through the port.
     });
   }
