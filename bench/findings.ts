@@ -64,6 +64,16 @@ const FINDINGS: readonly Finding[] = [
       "remedy that keeps it is learning the topic order from one Subscribe stream held open per topic, not " +
       "built yet.",
   },
+  {
+    applies: below("nats3VsRaw.concurrent", 0.8),
+    text:
+      "**NATS, three nodes, concurrent writers.** nats-server before 2.9.21 mishandles " +
+      "Nats-Expected-Last-Subject-Sequence on replicated streams (nats-server #4320: on 2.9.10 here, 50 of 50 " +
+      "rounds of racing publishes at one expectation stored more than one). The adapter adds the stream-wide " +
+      "expectation on such servers, which is correct but makes writers of different event streams conflict " +
+      "and retry each other; the raw publisher, which keeps only the per-subject expectation, is not safe there. " +
+      "On 2.9.21 and later the adapter keeps the per-subject expectation alone (docs/nats.md).",
+  },
 ];
 
 export function findingsFor(ratios: readonly RatioResult[]): string[] {

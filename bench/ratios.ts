@@ -52,6 +52,8 @@ const GATED_SQLITE = ["append-1", "append-batch-10", "append-batch-100", "read-1
 /** Issue 13: against raw node-postgres ≥ 0.8 and Emmett's PostgreSQL store ≥ 1.5 (appends) / ≥ 1.0 (reads). */
 const PG_APPENDS = ["append-1", "append-batch-10", "append-batch-100", "concurrent-8"];
 const PG_READS = ["read-10k"];
+/** Issue 20: against a raw JetStream publisher, single node and three nodes. */
+const NATS_GATED = ["append-1", "append-batch-10", "append-batch-100", "concurrent-8"];
 /** Issue 12: our memory adapter against a store that keeps the same contract (JSON in, a copy out). */
 const JSON_FLOOR_TARGETS: Record<string, number> = { "append-1": 0.5, "read-10k": 0.67, "fold-100": 0.67 };
 
@@ -98,6 +100,8 @@ export function ratioSpecs(workloads: readonly string[]): RatioSpec[] {
     specs.push(versus("ours-sqlite", "sqlite-raw", w, `sqliteVsRaw.${c}`, "ours ÷ better-sqlite3 used directly, same file settings", GATED_SQLITE.includes(w) ? 0.6 : undefined));
     specs.push(versus("ours-sqlite", "emmett-sqlite", w, `sqliteVsEmmettSqlite.${c}`, "ours ÷ Emmett's SQLite store, same file settings", GATED_SQLITE.includes(w) ? 2 : undefined));
     specs.push(versus("ours-pg", "pg-raw", w, `pgVsRaw.${c}`, "ours ÷ node-postgres used directly (one statement per append), same server", PG_APPENDS.includes(w) || PG_READS.includes(w) ? 0.8 : undefined));
+    specs.push(versus("ours-nats", "nats-raw", w, `natsVsRaw.${c}`, "ours ÷ a raw @nats-io/jetstream publisher with the same expectation per event, machine's single node", NATS_GATED.includes(w) ? 0.8 : undefined));
+    specs.push(versus("ours-nats3", "nats3-raw", w, `nats3VsRaw.${c}`, "ours ÷ the raw publisher, three-node cluster, stream with 3 replicas", NATS_GATED.includes(w) ? 0.8 : undefined));
     specs.push(
       versus("ours-pg", "emmett-pg", w, `pgVsEmmettPg.${c}`, "ours ÷ Emmett's PostgreSQL store, same server", PG_APPENDS.includes(w) ? 1.5 : PG_READS.includes(w) ? 1 : undefined),
     );

@@ -48,9 +48,10 @@ function unavailableSubjects(): Partial<Record<SubjectName, string>> {
  * The families whose subjects talk to a server process the bench starts (our emulators); memory and
  * SQLite run in the child itself, PostgreSQL on the machine's server (each cell in a new schema).
  */
-const SERVER_ENTRY: Record<Exclude<Family, "memory" | "sqlite" | "postgres">, string> = {
+const SERVER_ENTRY: Record<Exclude<Family, "memory" | "sqlite" | "postgres" | "nats">, string> = {
   esdb: "esdb-server",
   ensign: "ensign-server",
+  nats3: "nats-cluster",
 };
 
 /**
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
     child: "bench/child.ts",
     "esdb-server": "bench/servers/esdb-server.ts",
     "ensign-server": "bench/servers/ensign-server.ts",
+    "nats-cluster": "bench/servers/nats-cluster.ts",
   });
   if (values.profile) mkdirSync(resolve(values.profile), { recursive: true });
 
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
         let server: RunningServer | undefined;
         const started = Date.now();
         try {
-          if (family === "esdb" || family === "ensign") {
+          if (family === "esdb" || family === "ensign" || family === "nats3") {
             server = await startServer(family, ...command(pin ? "1" : undefined, [join(buildDir, `${SERVER_ENTRY[family]}.mjs`)]));
             const { clientId, clientSecret, ...extra } = server.info.extra ?? {};
             servers[family] = { ...server.info, extra };

@@ -16,11 +16,15 @@ export const SUBJECTS = [
   "pg-raw",
   "emmett-pg",
   "ours-pg",
+  "nats-raw",
+  "ours-nats",
+  "nats3-raw",
+  "ours-nats3",
 ] as const;
 export type SubjectName = (typeof SUBJECTS)[number];
 
 /** Subjects of one family share a server (or none) and the same workload sizes. */
-export type Family = "memory" | "esdb" | "ensign" | "sqlite" | "postgres";
+export type Family = "memory" | "esdb" | "ensign" | "sqlite" | "postgres" | "nats" | "nats3";
 
 export type SizeProfile = "full" | "quick" | "tiny";
 
@@ -47,6 +51,9 @@ export interface ServerInfo {
 export interface Servers {
   esdb?: ServerInfo;
   ensign?: ServerInfo;
+  /** The machine's nats-server (127.0.0.1:4222) or a three-node cluster started for the process. */
+  nats?: ServerInfo;
+  nats3?: ServerInfo;
 }
 
 /** What the orchestrator hands a child process (as JSON in argv). */

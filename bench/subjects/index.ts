@@ -1,4 +1,4 @@
-import type { Family, Servers, SubjectName } from "../types.js";
+import type { Family, ServerInfo, Servers, SubjectName } from "../types.js";
 import type { Subject } from "./subject.js";
 
 export const FAMILY: Record<SubjectName, Family> = {
@@ -17,6 +17,10 @@ export const FAMILY: Record<SubjectName, Family> = {
   "pg-raw": "postgres",
   "emmett-pg": "postgres",
   "ours-pg": "postgres",
+  "nats-raw": "nats",
+  "ours-nats": "nats",
+  "nats3-raw": "nats3",
+  "ours-nats3": "nats3",
 };
 
 /** Loads only the subject asked for, so a memory child never loads gRPC. */
@@ -52,7 +56,20 @@ export async function createSubject(name: SubjectName, servers: Servers): Promis
       return (await import("./emmett-pg.js")).createEmmettPostgres();
     case "ours-pg":
       return (await import("./ours-pg.js")).createOursPostgres();
+    case "nats-raw":
+      return (await import("./nats-raw.js")).createNatsRaw(name, natsServer(servers), 1);
+    case "ours-nats":
+      return (await import("./ours-nats.js")).createOursNats(name, natsServer(servers), 1);
+    case "nats3-raw":
+      return (await import("./nats-raw.js")).createNatsRaw(name, required(servers.nats3, name), 3);
+    case "ours-nats3":
+      return (await import("./ours-nats.js")).createOursNats(name, required(servers.nats3, name), 3);
   }
+}
+
+/** The machine's JetStream server, as the tests use it (override with NATS_URL). */
+function natsServer(servers: Servers): ServerInfo {
+  return servers.nats ?? { url: process.env.NATS_URL ?? "nats://127.0.0.1:4222", pid: 0 };
 }
 
 function required<T>(server: T | undefined, subject: SubjectName): T {

@@ -3,7 +3,7 @@ import { batches, makeEvents } from "../events.js";
 import { Meter, timedLoop } from "../measure.js";
 import type { BenchEvent, Measurement } from "../types.js";
 import {
-  ALL_SUBJECTS,
+  APPEND_SUBJECTS,
   sampleEvery,
   sized,
   streamName,
@@ -54,7 +54,7 @@ function appendWorkload(id: string, title: string, batch: number, table: Sized<O
     id,
     title,
     unit: `append of ${batch}`,
-    subjects: ALL_SUBJECTS,
+    subjects: APPEND_SUBJECTS,
     run: (context) => sequentialAppends(context, { ...sized(table, context), batch }),
   };
 }
@@ -84,7 +84,7 @@ export const concurrent8: Workload = {
   id: "concurrent-8",
   title: "8 concurrent writers, distinct streams, 1 event each",
   unit: "append of 1",
-  subjects: ALL_SUBJECTS,
+  subjects: APPEND_SUBJECTS,
   async run(context) {
     const { subject } = context;
     const perWriter = sized(

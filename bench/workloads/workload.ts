@@ -24,10 +24,13 @@ export interface Workload {
   run(context: WorkloadContext): Promise<Measurement>;
 }
 
-export const ALL_SUBJECTS: readonly SubjectName[] = SUBJECTS;
-export const MEMORY_SUBJECTS: readonly SubjectName[] = ["floor", "json-floor", "emmett-mem", "ours-mem"];
+/** The NATS subjects run the append workloads only: the raw side is a publisher, with no reads or command handler. */
+export const NATS_SUBJECTS: readonly SubjectName[] = ["nats-raw", "ours-nats", "nats3-raw", "ours-nats3"];
+export const ALL_SUBJECTS: readonly SubjectName[] = SUBJECTS.filter((s) => !NATS_SUBJECTS.includes(s));
+export const APPEND_SUBJECTS: readonly SubjectName[] = SUBJECTS;
 /** Subjects whose store checks expected revisions (the command handler and contended writers need them). */
-export const REVISION_SUBJECTS: readonly SubjectName[] = SUBJECTS.filter((s) => s !== "ensign-raw" && s !== "ours-ensign-default");
+export const REVISION_SUBJECTS: readonly SubjectName[] = ALL_SUBJECTS.filter((s) => s !== "ensign-raw" && s !== "ours-ensign-default");
+export const MEMORY_SUBJECTS: readonly SubjectName[] = ["floor", "json-floor", "emmett-mem", "ours-mem"];
 
 /** Workload parameters per size profile and family ("network" = esdb, ensign and PostgreSQL; SQLite, in process, takes the memory sizes). */
 export type Sized<T> = Record<SizeProfile, { memory: T; network: T }>;

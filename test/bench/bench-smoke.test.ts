@@ -82,6 +82,12 @@ describe("npm run bench (tiny smoke run)", () => {
       expect(typeof ratios.ensignVsRaw.appendBatch100).toBe("number");
       expect(typeof ratios.ensignDefaultVsRaw.appendBatch100).toBe("number");
     }
+    if (included.includes("ours-nats") && included.includes("nats-raw")) {
+      for (const key of ["append1", "appendBatch10", "appendBatch100", "concurrent8"]) {
+        expect(typeof ratios.natsVsRaw[key], `natsVsRaw.${key}`).toBe("number");
+        expect(typeof ratios.nats3VsRaw[key], `nats3VsRaw.${key}`).toBe("number");
+      }
+    }
     if (included.includes("ours-pg")) {
       for (const key of ["append1", "appendBatch100", "concurrent8", "read10k"]) {
         expect(typeof ratios.pgVsRaw[key], `pgVsRaw.${key}`).toBe("number");
