@@ -12,7 +12,11 @@ import { sqliteBackend } from "./adapters/sqlite/backend.js";
 import type { SqliteConfig } from "./adapters/sqlite/config.js";
 import type { BackendDescriptor } from "./core/backend.js";
 import { openBackend, parseBackendTarget, type BackendConfig } from "./core/backend-registry.js";
+import { ConfigurationError } from "./core/errors.js";
 import type { EventStream } from "./core/event-stream.js";
+import type { Logger } from "./core/observability/logger.js";
+import { attachObservability } from "./core/observability/observability.js";
+import { createTracing, toOtelTracing, type Tracing, type TracingOptions } from "./core/observability/tracing.js";
 
 /** Config for any built-in backend; each adapter's `config.ts` defines its own shape. */
 export type ConnectConfig = MemoryConfig | EventStoreDBConfig | EnsignConfig | PostgresConfig | SqliteConfig | NatsConfig;
@@ -36,6 +40,14 @@ export interface ConnectOptions<TConfig extends BackendConfig = BackendConfig> {
    * built-in ones, so one may also replace a built-in scheme.
    */
   readonly backends?: readonly BackendDescriptor<TConfig>[];
+  /**
+   * Traces appends, reads, subscription deliveries, command handling and projection batches
+   * through OpenTelemetry: `true` for the global tracer provider, `{ tracerProvider }` for another,
+   * or what `createTracing()` resolved to. `@opentelemetry/api` is loaded only when this is set.
+   */
+  readonly tracing?: boolean | TracingOptions | Tracing;
+  /** Where the library's notices (reconnects, warnings) go, with stable codes; silent by default. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -45,11 +57,26 @@ export interface ConnectOptions<TConfig extends BackendConfig = BackendConfig> {
  * scheme of a backend in `options.backends`) or a config object. The adapter is imported only
  * when chosen.
  */
-export function connect<TConfig extends BackendConfig = ConnectConfig>(
+export async function connect<TConfig extends BackendConfig = ConnectConfig>(
   target: string | URL | ConnectConfig | TConfig,
   options: ConnectOptions<TConfig> = {},
 ): Promise<EventStream> {
-  return openBackend(backendsOf(options), target);
+  const { tracing, logger } = options;
+  if (logger !== undefined && typeof logger?.log !== "function") throw new ConfigurationError("logger must have a log(record) method");
+  // Loaded before the backend opens, so a missing @opentelemetry/api leaves nothing open behind it.
+  const otel = tracing === undefined || tracing === false ? undefined : toOtelTracing(await resolveTracing(tracing));
+  const eventStream = await openBackend(backendsOf(options), target);
+  if ((otel || logger) && !attachObservability(eventStream, { tracing: otel, logger })) {
+    await eventStream.close();
+    throw new ConfigurationError("tracing and logger need a backend built on core's runtime (EventStreamRuntime)");
+  }
+  return eventStream;
+}
+
+function resolveTracing(tracing: true | TracingOptions | Tracing): Promise<Tracing> | Tracing {
+  if (tracing === true) return createTracing();
+  if (typeof tracing !== "object" || tracing === null) throw new ConfigurationError("tracing must be true, { tracerProvider } or what createTracing() resolved to");
+  return "scope" in tracing ? tracing : createTracing(tracing);
 }
 
 /** Validates a URL or config object into a typed config, without loading any adapter. */

@@ -12,6 +12,18 @@ export { prepareEvents, type AppendSizeRule, type PreparedEvent } from "./core/p
 export { redactUrl } from "./core/redact.js";
 export * from "./core/domain/index.js";
 export { EventStreamRuntime, type RuntimeOptions } from "./core/runtime.js";
+export { createTracing, type Tracing, type TracingOptions, type TracerProviderLike } from "./core/observability/tracing.js";
+export {
+  consoleLogger,
+  silentLogger,
+  type LogAttributes,
+  type LogCode,
+  type Logger,
+  type LogLevel,
+  type LogRecord,
+} from "./core/observability/logger.js";
+export { SPAN_ID_KEY, TRACE_ID_KEY } from "./core/observability/trace-metadata.js";
+export { SEMCONV_VERSION } from "./core/observability/semconv.js";
 export type {
   AppendRequest,
   DeleteRequest,

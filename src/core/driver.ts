@@ -6,6 +6,7 @@ import type {
   NackAction,
   StreamMetadata,
 } from "./event-stream.js";
+import type { Logger } from "./observability/logger.js";
 import type { Position } from "./position.js";
 import type { PreparedEvent } from "./prepare.js";
 import type { Feed } from "./subscription.js";
@@ -51,6 +52,8 @@ export interface EventStoreDriver {
    * The runtime bounds it by `timeoutMs` whether or not the driver honours `signal`.
    */
   ping(signal: AbortSignal, timeoutMs: number): Promise<void>;
+  /** Takes the logger the store's notices go to (a driver with notices of its own implements it). */
+  useLogger?(logger: Logger): void;
   /** Releases connections; called once. */
   close(): Promise<void>;
 }

@@ -100,7 +100,8 @@ function assertDistinctIds(prepared: readonly PreparedEvent[]): void {
   }
 }
 
-function assertWithinLimit(stream: string, prepared: readonly PreparedEvent[], limit: number, rule: AppendSizeRule): void {
+/** Refuses a batch over `limit` as `rule` counts it; `prepareEvents` runs it when given a limit. */
+export function assertWithinLimit(stream: string, prepared: readonly PreparedEvent[], limit: number, rule: AppendSizeRule): void {
   let total = 0;
   for (let i = 0; i < prepared.length; i++) {
     const size = rule.sizeOf ? rule.sizeOf(stream, prepared[i]!) : prepared[i]!.size;

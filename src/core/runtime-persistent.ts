@@ -9,6 +9,8 @@ import type {
   PersistentSubscriptions,
   PersistentTarget,
 } from "./event-stream.js";
+import { deliveryTracer, targetDestination } from "./observability/traced-operations.js";
+import type { OtelTracing } from "./observability/tracing.js";
 import { checkPersistentSettings, resolvePersistentTarget } from "./requests.js";
 
 type CapabilityCheck = (capability: CapabilityName) => void;
@@ -19,9 +21,17 @@ export class RuntimePersistentSubscriptions implements PersistentSubscriptions {
   readonly #closing: AbortSignal;
   readonly #assertOpen: () => void;
   readonly #assertCapable: CapabilityCheck;
+  readonly #tracing: () => OtelTracing | undefined;
 
-  constructor(driver: EventStoreDriver, closing: AbortSignal, assertOpen: () => void, assertCapable: CapabilityCheck) {
+  constructor(
+    driver: EventStoreDriver,
+    closing: AbortSignal,
+    assertOpen: () => void,
+    assertCapable: CapabilityCheck,
+    tracing: () => OtelTracing | undefined = () => undefined,
+  ) {
     this.#driver = driver;
+    this.#tracing = tracing;
     this.#closing = closing;
     this.#assertOpen = assertOpen;
     this.#assertCapable = assertCapable;
@@ -52,9 +62,14 @@ export class RuntimePersistentSubscriptions implements PersistentSubscriptions {
     const abort = new AbortController();
     const signal = AbortSignal.any([abort.signal, this.#closing]);
     const connection = this.#driver.persistent!.connect(resolved, group, bufferSize, signal);
+    const tracing = this.#tracing();
+    const onDeliver = tracing && deliveryTracer(tracing, this.#driver.capabilities.backend, targetDestination(resolved), group);
     return {
       async *[Symbol.asyncIterator]() {
-        for await (const delivery of connection) yield checkedDelivery(delivery);
+        for await (const delivery of connection) {
+          onDeliver?.(delivery.event);
+          yield checkedDelivery(delivery);
+        }
       },
       close: async () => {
         abort.abort();

@@ -3,7 +3,7 @@ import type { Capabilities, CapabilityName } from "./capabilities.js";
 import { CodecRegistry } from "./codec.js";
 import type { EventStoreDriver } from "./driver.js";
 import { ClosedError, UnsupportedOperationError } from "./errors.js";
-import type { AppendResult, EventData, RecordedEvent } from "./event.js";
+import type { AppendResult, EventData, ExpectedRevision, RecordedEvent } from "./event.js";
 import type {
   AppendOptions,
   DeleteOptions,
@@ -20,7 +20,11 @@ import type {
 } from "./event-stream.js";
 import { lazyIterable } from "./lazy-iterable.js";
 import { pingWithin } from "./ping.js";
-import { prepareEvents, type AppendSizeRule } from "./prepare.js";
+import { silentLogger, type Logger } from "./observability/logger.js";
+import { OBSERVABILITY_HOOK, type Observability, type ObservabilityUpdate } from "./observability/observability.js";
+import { deliveryTracer, targetDestination, tracedAppend, tracedRead } from "./observability/traced-operations.js";
+import { toOtelTracing, type OtelTracing, type Tracing } from "./observability/tracing.js";
+import { assertWithinLimit, prepareEvents, type AppendSizeRule } from "./prepare.js";
 import { checkFilter, toDeleteRequest, toReadAllRequest, toReadRequest } from "./requests.js";
 import { RuntimePersistentSubscriptions } from "./runtime-persistent.js";
 import { validateStreamMetadata } from "./stream-metadata.js";
@@ -31,6 +35,10 @@ import { assertExpectedRevision, assertStreamName } from "./validation.js";
 export interface RuntimeOptions {
   /** Codecs for content types beyond json, octet-stream and text (shared with the driver's decoding). */
   readonly codecs?: CodecRegistry;
+  /** Spans for appends, reads and deliveries, from `createTracing()`; none when absent. */
+  readonly tracing?: Tracing;
+  /** Where notices (reconnects, warnings) go; silent by default. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -46,11 +54,16 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
   readonly #sizeRule: AppendSizeRule;
   readonly #closing = new AbortController();
   #closed: Promise<void> | undefined;
+  #tracing: OtelTracing | undefined;
+  #logger: Logger;
 
   constructor(driver: TDriver, options: RuntimeOptions = {}) {
     this.driver = driver;
     this.capabilities = driver.capabilities;
     this.#codecs = options.codecs ?? new CodecRegistry();
+    this.#tracing = toOtelTracing(options.tracing);
+    this.#logger = options.logger ?? silentLogger;
+    if (options.logger) driver.useLogger?.(options.logger);
     const sizeOf = driver.appendSizeOf?.bind(driver);
     this.#sizeRule = { per: driver.capabilities.maxAppendBytesPer, ...(sizeOf ? { sizeOf } : {}) };
     // Every subscription of this store listens to the one closing signal.
@@ -60,6 +73,7 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
       this.#closing.signal,
       () => this.#assertOpen(),
       (capability) => this.#assertCapable(capability),
+      () => this.#tracing,
     );
   }
 
@@ -70,6 +84,7 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
       this.#assertOpen();
       const expectedRevision = options.expectedRevision ?? "any";
       assertExpectedRevision(expectedRevision);
+      if (this.#tracing !== undefined) return this.#appendTraced(this.#tracing, stream, events, expectedRevision, options.signal);
       const prepared = prepareEvents(stream, events, this.#codecs, this.capabilities.maxAppendBytes, this.#sizeRule);
       if (expectedRevision !== "any") this.#assertCapable("expectedRevision");
       options.signal?.throwIfAborted();
@@ -85,7 +100,8 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
       const request = toReadRequest(stream, options);
       if (request.direction === "backwards") this.#assertCapable("readBackward");
       request.signal?.throwIfAborted();
-      return this.driver.read(request);
+      const events = this.driver.read(request);
+      return this.#tracing ? tracedRead(this.#tracing, this.capabilities.backend, stream, events) : events;
     });
   }
 
@@ -96,7 +112,8 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
       const request = toReadAllRequest(options, this.capabilities.backend, this.driver.positionParts);
       if (request.direction === "backwards") this.#assertCapable("readBackward");
       request.signal?.throwIfAborted();
-      return this.driver.readAll!(request);
+      const events = this.driver.readAll!(request);
+      return this.#tracing ? tracedRead(this.#tracing, this.capabilities.backend, undefined, events) : events;
     });
   }
 
@@ -113,6 +130,8 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
       signal,
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.onReconnect ? { onReconnect: options.onReconnect } : {}),
+      logger: this.#logger,
+      ...(this.#tracing ? { onDeliver: deliveryTracer(this.#tracing, this.capabilities.backend, targetDestination(resolved)) } : {}),
     });
   }
 
@@ -162,6 +181,45 @@ export class EventStreamRuntime<TDriver extends EventStoreDriver = EventStoreDri
       this.#closed = this.driver.close();
     }
     return this.#closed;
+  }
+
+  async #appendTraced(
+    tracing: OtelTracing,
+    stream: string,
+    events: readonly EventData[],
+    expectedRevision: ExpectedRevision,
+    signal: AbortSignal | undefined,
+  ): Promise<AppendResult> {
+    const limit = this.capabilities.maxAppendBytes;
+    return tracedAppend(
+      tracing,
+      this.capabilities.backend,
+      stream,
+      Array.isArray(events) ? events.length : 0,
+      (stamp) => {
+        // The limit is checked on the events as stored: with the trace context in their metadata.
+        const prepared = stamp(prepareEvents(stream, events, this.#codecs));
+        if (limit !== undefined) assertWithinLimit(stream, prepared, limit, this.#sizeRule);
+        if (expectedRevision !== "any") this.#assertCapable("expectedRevision");
+        signal?.throwIfAborted();
+        return prepared;
+      },
+      (prepared) => this.driver.append({ stream, events: prepared, expectedRevision, signal }),
+    );
+  }
+
+  static {
+    // Core's domain layer and connect() reach a runtime's tracing and logger through this symbol.
+    Object.defineProperty(EventStreamRuntime.prototype, OBSERVABILITY_HOOK, {
+      value: function (this: EventStreamRuntime, update?: ObservabilityUpdate): Observability {
+        if (update?.tracing !== undefined) this.#tracing = update.tracing;
+        if (update?.logger !== undefined) {
+          this.#logger = update.logger;
+          this.driver.useLogger?.(update.logger);
+        }
+        return { tracing: this.#tracing, logger: this.#logger };
+      },
+    });
   }
 
   #resolveSubscriptionTarget(target: SubscriptionTarget): ResolvedTarget {

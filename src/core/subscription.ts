@@ -1,6 +1,7 @@
 import { ClosedError, ConnectionError, isConnectionError, ValidationError } from "./errors.js";
 import type { RecordedEvent } from "./event.js";
 import type { ReconnectInfo, RetryOptions, Subscription } from "./event-stream.js";
+import { notify, type Logger } from "./observability/logger.js";
 import type { Position } from "./position.js";
 
 /** Where a feed starts: exclusive of a revision (stream feeds) or a position (category, `$all`). */
@@ -29,6 +30,10 @@ export interface ManagedSubscriptionOptions {
   readonly signal?: AbortSignal;
   /** Called when a reconnect is scheduled (see `SubscribeOptions.onReconnect`). */
   readonly onReconnect?: ((info: ReconnectInfo) => void) | undefined;
+  /** Told of every reconnect and of a failing `onReconnect`; silent by default. */
+  readonly logger?: Logger;
+  /** Called as each event is handed to the consumer (tracing's delivery spans). */
+  readonly onDeliver?: (event: RecordedEvent) => void;
 }
 
 const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: Infinity, initialDelayMs: 100, maxDelayMs: 5_000 };
@@ -134,6 +139,7 @@ class ManagedSubscription implements Subscription {
             this.#reconnecting = undefined;
             this.#lastEvent = message.event;
             this.#checkpoint = undefined;
+            this.#options.onDeliver?.(message.event);
             yield message.event;
           }
         }
@@ -159,14 +165,28 @@ class ManagedSubscription implements Subscription {
   }
 
   #report(info: ReconnectInfo): void {
+    const logger = this.#options.logger;
+    if (logger) {
+      notify(logger, {
+        level: "warn",
+        code: "SUBSCRIPTION_RECONNECTING",
+        message: `Subscription reconnecting (attempt ${info.attempt}) in ${Math.round(info.delayMs)} ms: ${info.error.message}`,
+        attributes: { attempt: info.attempt, delayMs: Math.round(info.delayMs) },
+        error: info.error,
+      });
+    }
     try {
       this.#options.onReconnect?.(info);
     } catch (error) {
       // The callback is for observing: its bug must not end or stall the subscription.
-      process.emitWarning(
-        `A subscription's onReconnect callback threw: ${error instanceof Error ? error.message : String(error)}`,
-        "SwitchyardCallbackWarning",
-      );
+      if (logger) {
+        notify(logger, {
+          level: "warn",
+          code: "SUBSCRIPTION_CALLBACK_FAILED",
+          message: `A subscription's onReconnect callback threw: ${error instanceof Error ? error.message : String(error)}`,
+          error,
+        });
+      }
     }
   }
 

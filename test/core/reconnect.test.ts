@@ -6,6 +6,7 @@ import {
   isSwitchyardError,
   type Feed,
   type FeedMessage,
+  type LogRecord,
   type ReconnectInfo,
 } from "../../src/index.js";
 import { recordedEvent } from "./recorded-event.js";
@@ -90,27 +91,55 @@ describe("subscription reconnects are observable", () => {
     expect(subscription.reconnecting).toBeUndefined();
   });
 
-  it("a throwing onReconnect is reported as a warning and the subscription carries on", async () => {
+  it("every reconnect and a throwing onReconnect reach the logger (with stable codes) and the subscription carries on", async () => {
     const { feed } = flakyFeed(2, () => new ConnectionError("down"));
     const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
+    const records: LogRecord[] = [];
     try {
       const subscription = createSubscription({
         orderBy: "stream",
         from: "start",
         feed,
         retry,
+        logger: { log: (record) => records.push(record) },
         onReconnect: () => {
-          throw new Error("logger is broken");
+          throw new Error("callback is broken");
         },
       });
       const iterator = subscription[Symbol.asyncIterator]();
       expect((await iterator.next()).value?.revision).toBe(0n);
       await subscription.close();
-      const warning = ["A subscription's onReconnect callback threw: logger is broken", "SwitchyardCallbackWarning"];
-      expect(warn.mock.calls).toEqual([warning, warning]);
+      expect(records.map((r) => [r.level, r.code, r.attributes?.attempt])).toEqual([
+        ["warn", "SUBSCRIPTION_RECONNECTING", 1],
+        ["warn", "SUBSCRIPTION_CALLBACK_FAILED", undefined],
+        ["warn", "SUBSCRIPTION_RECONNECTING", 2],
+        ["warn", "SUBSCRIPTION_CALLBACK_FAILED", undefined],
+      ]);
+      expect(records[1]!.message).toBe("A subscription's onReconnect callback threw: callback is broken");
+      expect(isConnectionError(records[0]!.error)).toBe(true);
+      // The logger replaces process warnings: nothing is emitted behind the user's back.
+      expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it("a logger that throws does not break the subscription", async () => {
+    const { feed } = flakyFeed(1, () => new ConnectionError("down"));
+    const subscription = createSubscription({
+      orderBy: "stream",
+      from: "start",
+      feed,
+      retry,
+      logger: {
+        log: () => {
+          throw new Error("logger is broken");
+        },
+      },
+    });
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.revision).toBe(0n);
+    await subscription.close();
   });
 
   it("refuses an onReconnect that is not a function", () => {

@@ -3,6 +3,9 @@ import { isWrongExpectedRevisionError, UnsupportedOperationError, ValidationErro
 import type { EventData, EventMetadata } from "../event.js";
 import type { EventStream } from "../event-stream.js";
 import type { Position } from "../position.js";
+import { observabilityOf } from "../observability/observability.js";
+import { ATTR, destinationAttributes, spanName, streamDestination } from "../observability/semconv.js";
+import type { OtelTracing, SpanAttributes } from "../observability/tracing.js";
 import { assertStreamName } from "../validation.js";
 import type { Decider, DomainEvent } from "./decider.js";
 import { passThroughCodec, type EventCodec, type InvalidEventPolicy } from "./event-codec.js";
@@ -78,6 +81,7 @@ export class CommandHandler<TCommand, TEvent extends DomainEvent, TState> {
   readonly #retry: RetryPolicy;
   readonly #onSnapshotError: ((error: unknown, streamId: string) => void) | undefined;
   readonly #deadLettered = new Set<string>();
+  readonly #tracing: OtelTracing | undefined;
 
   constructor(options: CommandHandlerOptions<TCommand, TEvent, TState>) {
     this.#eventStream = options.eventStream;
@@ -87,6 +91,7 @@ export class CommandHandler<TCommand, TEvent extends DomainEvent, TState> {
     this.#snapshots = options.snapshots ? new SnapshotStore(options.eventStream, options.snapshots) : undefined;
     this.#retry = resolveRetryPolicy(options.retry, DEFAULT_COMMAND_RETRY, "retry");
     this.#onSnapshotError = options.onSnapshotError;
+    this.#tracing = observabilityOf(options.eventStream)?.tracing;
   }
 
   /** The current state of a stream, from its latest snapshot and the events after it. */
@@ -124,33 +129,71 @@ export class CommandHandler<TCommand, TEvent extends DomainEvent, TState> {
       correlationId: options.correlationId ?? commandId,
       causationId: commandId,
     };
+    const tracing = this.#tracing;
+    if (!tracing) return this.#attempts(streamId, command, options, commandId, metadata, undefined);
+    const attributes = commandAttributes(this.#eventStream.capabilities.backend, streamId, command);
+    return tracing.span(spanName("handle", streamDestination(streamId)), "internal", attributes, async (span) => {
+      const result = await this.#attempts(streamId, command, options, commandId, metadata, tracing);
+      span.setAttributes({ [ATTR.commandAttempts]: result.attempts, [ATTR.commandConflicts]: result.conflicts, [ATTR.commandDuplicate]: result.duplicate });
+      return result;
+    });
+  }
+
+  /** Attempts until one is not beaten by a concurrent writer, or the retry policy gives up. */
+  async #attempts(
+    streamId: string,
+    command: TCommand,
+    options: CommandOptions,
+    commandId: string,
+    metadata: EventMetadata,
+    tracing: OtelTracing | undefined,
+  ): Promise<CommandResult<TEvent, TState>> {
     let conflicts = 0;
     for (let attempt = 1; ; attempt++) {
       options.signal?.throwIfAborted();
-      const loaded = await this.load(streamId, options.signal);
-      if (loaded.commandIds.includes(commandId)) return this.#duplicate(loaded, commandId, attempt, conflicts);
-
-      const events = this.#decider.decide(command, loaded.state);
-      if (events.length === 0) {
-        return this.#result(loaded, [], loaded.state, loaded.revision, undefined, commandId, attempt, conflicts, undefined);
-      }
-      const data = events.map((event, i) => this.#toEventData(event, metadata, streamId, commandId, i));
       try {
-        const appended = await this.#eventStream.append(streamId, data, {
-          expectedRevision: loaded.revision ?? "no_stream",
-          signal: options.signal,
-        });
-        let state = loaded.state;
-        for (const event of events) state = this.#decider.evolve(state, event);
-        const snapshot = await this.#maybeSnapshot(loaded, state, appended.nextExpectedRevision, commandId);
-        const result = this.#result(loaded, events, state, appended.nextExpectedRevision, appended.position, commandId, attempt, conflicts, snapshot.revision);
-        return snapshot.error === undefined ? result : { ...result, snapshotError: snapshot.error };
+        const run = () => this.#attempt(streamId, command, options, commandId, metadata, attempt, conflicts, tracing);
+        return await (tracing ? tracing.span("attempt", "internal", { [ATTR.commandAttempt]: attempt }, run) : run());
       } catch (error) {
         if (!isWrongExpectedRevisionError(error) || attempt >= this.#retry.maxAttempts) throw error;
         conflicts++;
         await delay(retryDelayMs(attempt, this.#retry), options.signal);
       }
     }
+  }
+
+  /** Load → decide → append (only the append can lose a race: WrongExpectedRevisionError). */
+  async #attempt(
+    streamId: string,
+    command: TCommand,
+    options: CommandOptions,
+    commandId: string,
+    metadata: EventMetadata,
+    attempt: number,
+    conflicts: number,
+    tracing: OtelTracing | undefined,
+  ): Promise<CommandResult<TEvent, TState>> {
+    const loaded = tracing
+      ? await tracing.span(spanName("load", streamDestination(streamId)), "internal", {}, () => this.load(streamId, options.signal))
+      : await this.load(streamId, options.signal);
+    if (loaded.commandIds.includes(commandId)) return this.#duplicate(loaded, commandId, attempt, conflicts);
+
+    const events = tracing
+      ? await tracing.span("decide", "internal", {}, async () => this.#decider.decide(command, loaded.state))
+      : this.#decider.decide(command, loaded.state);
+    if (events.length === 0) {
+      return this.#result(loaded, [], loaded.state, loaded.revision, undefined, commandId, attempt, conflicts, undefined);
+    }
+    const data = events.map((event, i) => this.#toEventData(event, metadata, streamId, commandId, i));
+    const appended = await this.#eventStream.append(streamId, data, {
+      expectedRevision: loaded.revision ?? "no_stream",
+      signal: options.signal,
+    });
+    let state = loaded.state;
+    for (const event of events) state = this.#decider.evolve(state, event);
+    const snapshot = await this.#maybeSnapshot(loaded, state, appended.nextExpectedRevision, commandId);
+    const result = this.#result(loaded, events, state, appended.nextExpectedRevision, appended.position, commandId, attempt, conflicts, snapshot.revision);
+    return snapshot.error === undefined ? result : { ...result, snapshotError: snapshot.error };
   }
 
   #toEventData(event: TEvent, metadata: EventMetadata, streamId: string, commandId: string, index: number): EventData {
@@ -215,4 +258,14 @@ export function createCommandHandler<TCommand, TEvent extends DomainEvent, TStat
   options: CommandHandlerOptions<TCommand, TEvent, TState>,
 ): CommandHandler<TCommand, TEvent, TState> {
   return new CommandHandler(options);
+}
+
+/** A command span's attributes: the store, the stream, and the command's type when it has one (never its data). */
+function commandAttributes(system: string, streamId: string, command: unknown): SpanAttributes {
+  const type = typeof command === "object" && command !== null ? (command as { type?: unknown }).type : undefined;
+  return {
+    [ATTR.system]: system,
+    ...destinationAttributes(streamDestination(streamId)),
+    ...(typeof type === "string" ? { "switchyard.command.type": type } : {}),
+  };
 }

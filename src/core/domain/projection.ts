@@ -1,6 +1,9 @@
 import { ClosedError, ValidationError } from "../errors.js";
 import type { RecordedEvent } from "../event.js";
 import type { EventStream, Subscription, SubscriptionTarget } from "../event-stream.js";
+import { observabilityOf } from "../observability/observability.js";
+import { ProjectionBatchSpan } from "../observability/projection-batch.js";
+import { targetDestination } from "../observability/traced-operations.js";
 import { resolveTarget } from "../subscription-target.js";
 import { MemoryCheckpointStore, type CheckpointStore } from "./checkpoint-store.js";
 import { sendToDeadLetter } from "./dead-letter.js";
@@ -94,6 +97,7 @@ export class Projection<TEvent extends DomainEvent> {
   #sinceSave = 0;
   #stats = { processed: 0, retried: 0, skipped: 0, deadLettered: 0 };
   #waiters: Waiter[] = [];
+  readonly #batch: ProjectionBatchSpan | undefined;
 
   constructor(definition: ProjectionDefinition<TEvent>, options: ProjectionOptions) {
     if (typeof definition.name !== "string" || definition.name.length === 0) {
@@ -109,6 +113,8 @@ export class Projection<TEvent extends DomainEvent> {
     this.#checkpoints = options.checkpoints ?? new MemoryCheckpointStore();
     this.#checkpointEvery = Math.max(1, options.checkpointEvery ?? 1);
     this.#codec = definition.events ?? passThroughCodec<TEvent>();
+    const tracing = observabilityOf(options.eventStream)?.tracing;
+    this.#batch = tracing && new ProjectionBatchSpan(tracing, options.eventStream.capabilities.backend, definition.name, targetDestination(resolveTarget(definition.source)));
   }
 
   get name(): string {
@@ -157,6 +163,7 @@ export class Projection<TEvent extends DomainEvent> {
     await this.#loop;
     if (this.#status === "running") this.#status = "stopped";
     if (this.#sinceSave > 0) await this.#save();
+    this.#batch?.end();
     this.#rejectWaiters(this.#error ?? new Error(`Projection "${this.name}" was stopped`));
   }
 
@@ -203,16 +210,23 @@ export class Projection<TEvent extends DomainEvent> {
   async #run(subscription: Subscription): Promise<void> {
     try {
       for await (const recorded of subscription) {
-        await this.#process(recorded);
+        const batch = this.#batch;
+        if (batch) {
+          batch.add(recorded);
+          await batch.run(() => this.#process(recorded));
+        } else {
+          await this.#process(recorded);
+        }
         this.#last = recorded;
         this.#stats.processed++;
-        if (++this.#sinceSave >= this.#checkpointEvery) await this.#save();
+        if (++this.#sinceSave >= this.#checkpointEvery) await (batch ? batch.run(() => this.#save()) : this.#save());
         this.#resolveWaiters();
       }
       // Subscriptions end only when closed: if we did not close it, something else did.
       if (this.#subscription === subscription) throw new ClosedError(`The subscription of projection "${this.name}" ended`);
     } catch (error) {
       if (this.#subscription !== subscription || error instanceof StoppedDuringRetry) return; // stop(): not a failure
+      this.#batch?.end(error);
       this.#status = "failed";
       this.#error = error;
       this.#subscription = undefined;
@@ -263,7 +277,12 @@ export class Projection<TEvent extends DomainEvent> {
     const last = this.#last;
     if (!last) return;
     this.#sinceSave = 0;
-    await this.#checkpoints.save(this.name, this.#byRevision ? last.revision.toString() : last.position.toString());
+    try {
+      await this.#checkpoints.save(this.name, this.#byRevision ? last.revision.toString() : last.position.toString());
+    } finally {
+      // The batch ends with the save that commits it.
+      this.#batch?.end();
+    }
   }
 
   #resolveWaiters(): void {
