@@ -45,8 +45,8 @@ describe("a missing optional peer", () => {
     if (project) rmSync(project, { recursive: true, force: true });
   });
 
-  function run(format: "esm" | "cjs", url: string): Outcome {
-    const body = `.connect(${JSON.stringify(url)}).then(
+  function run(format: "esm" | "cjs", url: string, options = "{}"): Outcome {
+    const body = `.connect(${JSON.stringify(url)}, ${options}).then(
         (s) => s.close().then(() => console.log("{}")),
         (e) => console.log(JSON.stringify({ code: e.code, name: e.name, message: e.message })))`;
     const args =
@@ -86,6 +86,14 @@ describe("a missing optional peer", () => {
     expect(outcome.message).toMatch(/"@nats-io\/(transport-node|jetstream)" \(\^3/);
     expect(outcome.message).toContain(transport);
     expect(outcome.message).toContain(jetstream);
+  });
+
+  it.each(["esm", "cjs"] as const)("%s: tracing without @opentelemetry/api", (format) => {
+    const range = pkg.peerDependencies["@opentelemetry/api"]!;
+    const outcome = run(format, "memory:", "{ tracing: true }");
+    expect(outcome.code, outcome.message).toBe("CONFIGURATION");
+    expect(outcome.message).toContain(`Tracing needs the package "@opentelemetry/api" (${range})`);
+    expect(outcome.message).toContain(`npm install "@opentelemetry/api@${range}"`);
   });
 
   it("memory needs no peer", () => {
