@@ -13,6 +13,7 @@ import { encodeEvent } from "../../src/adapters/ensign/wire/codec.js";
 import { newUlid, ulidToString } from "../../src/adapters/ensign/wire/ids.js";
 import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { clientFor, emulator, errorOf, uniqueTopic, utf8 } from "./helpers.js";
+import { silentLogger, type LogRecord } from "../../src/core/observability/logger.js";
 
 let server: EnsignServer;
 let client: Ensign;
@@ -147,11 +148,10 @@ describe("publishing over one stream", () => {
     expect(error.nackName).toBe("TOPIC_UNKNOWN");
   });
 
-  it("a throwing callback is reported, not allowed to break the stream", async () => {
+  it("a throwing callback is reported to the client's logger, not allowed to break the stream", async () => {
     const topic = uniqueTopic();
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.message);
-    process.on("warning", onWarning);
+    const records: LogRecord[] = [];
+    client.logger = { log: (record) => records.push(record) };
     try {
       const a = json({ a: 1 });
       const b = json({ b: 2 });
@@ -163,9 +163,11 @@ describe("publishing over one stream", () => {
       });
       await Promise.all([a.waitForAck(), b.waitForAck()]);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(warnings.some((w) => w.includes("callback bug"))).toBe(true);
+      const failed = records.filter((r) => r.code === "ENSIGN_CALLBACK_FAILED");
+      expect(failed.map((r) => r.level)).toEqual(["warn", "warn"]);
+      expect(failed[0]!.message).toContain("callback bug");
     } finally {
-      process.off("warning", onWarning);
+      client.logger = silentLogger;
     }
   });
 

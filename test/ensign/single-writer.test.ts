@@ -5,6 +5,7 @@ import { isWrongExpectedRevisionError } from "../../src/core/errors.js";
 import { createEnsignEventStream, type EnsignEventStream, type EnsignEventStreamOptions } from "../../src/adapters/ensign/index.js";
 import type { EnsignServer } from "../../src/servers/ensign/index.js";
 import { emulator, errorOf, eventually } from "./helpers.js";
+import type { LogRecord } from "../../src/core/observability/logger.js";
 
 // Single-writer appends number their revisions from the acks while the writer's view is current,
 // and read them back lazily: these tests prove that every later read, subscription and retry sees
@@ -200,24 +201,22 @@ describe("Ensign single-writer: revisions numbered from acks", () => {
     expect((await read(b, stream)).map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
   });
 
-  it("a second writer the single writer did not know about is reported when its events are read", async () => {
+  it("a second writer the single writer did not know about is reported to the logger when its events are read", async () => {
     const server = await sharedServer();
-    const owner = open(server);
+    const records: LogRecord[] = [];
+    const owner = open(server, { logger: { log: (record) => records.push(record) } });
     const intruder = open(server, { consistency: "none" });
     const stream = streamName("intruder");
     await owner.append(stream, [event(0)]);
     await intruder.append(stream, [event(1)]); // breaks the single-writer contract
     await owner.append(stream, [event(2)]); // numbered 1 by the owner, but reads as 2
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error) => {
-      if (warning.name === "EnsignSingleWriterWarning") warnings.push(warning);
-    };
-    process.on("warning", onWarning);
-    cleanups.push(async () => void process.off("warning", onWarning));
     const events = await read(owner, stream);
     expect(events.length).toBe(3);
-    await eventually(() => warnings.length > 0, "a single-writer warning");
-    expect(warnings[0]!.message).toContain(stream);
+    const conflicts = () => records.filter((r) => r.code === "ENSIGN_SINGLE_WRITER_CONFLICT");
+    await eventually(() => conflicts().length > 0, "a single-writer notice");
+    expect(conflicts()[0]!.level).toBe("warn");
+    expect(conflicts()[0]!.message).toContain(stream);
+    expect(conflicts()[0]!.attributes).toMatchObject({ stream });
   });
 });
 

@@ -1,3 +1,4 @@
+import { notify, silentLogger, type Logger } from "../../core/observability/logger.js";
 import { ClosedError, ValidationError } from "../../core/errors.js";
 import type { RetryOptions } from "../../core/event-stream.js";
 import { AuthClient } from "./auth-client.js";
@@ -29,6 +30,8 @@ export interface EnsignOptions {
   readonly publishWindow?: number;
   /** Reconnect policy of publish and subscribe streams. */
   readonly reconnect?: RetryOptions;
+  /** Where notices go (a throwing onAck/onNack callback); silent by default. */
+  readonly logger?: Logger;
 }
 
 export interface PublishOptions {
@@ -59,6 +62,8 @@ export class Ensign {
   readonly topicCache = new TopicCache();
   readonly topics: TopicsApi;
   readonly clientId = ulidToString(newUlid());
+  /** Where this client's notices go, and those of the store built on it; silent by default. */
+  logger: Logger;
   readonly #reconnect: Required<RetryOptions>;
 
   /** The reconnect policy of this client's streams (also used to retry reads). */
@@ -77,6 +82,7 @@ export class Ensign {
     this.topics = new TopicsApi(this.connection, this.topicCache, () => this.#publisher?.requestReopen());
     this.#reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
     this.#window = options.publishWindow ?? 1024;
+    this.logger = options.logger ?? silentLogger;
   }
 
   /** The shared publish stream (opened on first use). */
@@ -105,8 +111,8 @@ export class Ensign {
     for (const event of events) {
       const settled = event.trackPublish(this.publisher.publish(topicId, encodeEvent(event.toWire())));
       settled.then(
-        (ack) => safely(() => options.onAck?.(ack, event)),
-        (error: Error) => safely(() => options.onNack?.(error, event)),
+        (ack) => this.#safely(() => options.onAck?.(ack, event)),
+        (error: Error) => this.#safely(() => options.onNack?.(error, event)),
       );
     }
   }
@@ -241,6 +247,20 @@ export class Ensign {
   #assertOpen(): void {
     if (this.#closed) throw new ClosedError("The Ensign client is closed");
   }
+
+  #safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      // Like pyensign: a failing callback must not break the publish stream, but it is reported.
+      notify(this.logger, {
+        level: "warn",
+        code: "ENSIGN_CALLBACK_FAILED",
+        message: `An Ensign onAck/onNack callback threw: ${(error as Error)?.message ?? String(error)}`,
+        error,
+      });
+    }
+  }
 }
 
 function splitPublishArgs(args: unknown[]): { events: EnsignEvent[]; options: PublishOptions } {
@@ -255,11 +275,3 @@ function splitPublishArgs(args: unknown[]): { events: EnsignEvent[]; options: Pu
   return { events, options };
 }
 
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch (error) {
-    // Like pyensign: a failing callback must not break the publish stream, but it is reported.
-    process.emitWarning(`An Ensign onAck/onNack callback threw: ${(error as Error)?.message ?? String(error)}`, "EnsignCallbackWarning");
-  }
-}

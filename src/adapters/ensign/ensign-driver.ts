@@ -4,6 +4,7 @@ import type { CodecRegistry } from "../../core/codec.js";
 import type { AppendRequest, EventStoreDriver, ReadAllRequest, ReadRequest } from "../../core/driver.js";
 import { ClosedError, StreamNotFoundError } from "../../core/errors.js";
 import type { AppendResult, RecordedEvent } from "../../core/event.js";
+import type { Logger } from "../../core/observability/logger.js";
 import type { PreparedEvent } from "../../core/prepare.js";
 import type { Feed } from "../../core/subscription.js";
 import type { ResolvedTarget } from "../../core/subscription-target.js";
@@ -54,6 +55,10 @@ export class EnsignDriver implements EventStoreDriver {
     setMaxListeners(0, this.#closing.signal);
     this.#views = new TopicViews(this.client, this.#closing.signal);
     this.#appender = new EnsignAppender(this.client, this.#views, config);
+  }
+
+  useLogger(logger: Logger): void {
+    this.client.logger = logger;
   }
 
   appendSizeOf(stream: string, event: PreparedEvent): number {

@@ -2,6 +2,7 @@ import type { CodecRegistry } from "../../core/codec.js";
 import { ConnectionError } from "../../core/errors.js";
 import type { EventFilter } from "../../core/event-stream.js";
 import type { Position } from "../../core/position.js";
+import { notify } from "../../core/observability/logger.js";
 import { sleep, type Feed, type FeedMessage, type FeedStart } from "../../core/subscription.js";
 import type { Ensign } from "./ensign-client.js";
 import { toRecordedEvent } from "./event-mapping.js";
@@ -96,12 +97,16 @@ function liveFeed(ctx: FeedContext, stream: string | undefined, makeCursor: (sta
       let caughtUp = false;
       // "end" means after everything appended so far, this process's acknowledged appends included.
       let first = start === "end";
+      // Set when the last wait ended by the poll interval rather than a live wake-up.
+      let polled = false;
       while (!signal.aborted) {
         const woken = bell.next();
         // The read may go on retrying (it is shared with appends and reads); the feed does not wait.
         await Promise.race([first ? ctx.refreshSettled(stream) : ctx.log.refresh(), bell.failed]);
         first = false;
-        for (const numbered of next(ctx.log)) {
+        const fresh = next(ctx.log);
+        if (polled && fresh.length > 0) reportMissedWakeUps(ctx, fresh.length);
+        for (const numbered of fresh) {
           if (signal.aborted) return;
           yield { kind: "event", event: toRecordedEvent(numbered.entry, numbered.revision, ctx.codecs) };
         }
@@ -109,7 +114,7 @@ function liveFeed(ctx: FeedContext, stream: string | undefined, makeCursor: (sta
           caughtUp = true;
           yield { kind: "caughtUp" };
         }
-        await wakeOrTimeout(woken, ctx.pollIntervalMs, signal);
+        polled = !(await wakeOrTimeout(woken, ctx.pollIntervalMs, signal));
       }
     } finally {
       signal.removeEventListener("abort", stop);
@@ -119,15 +124,29 @@ function liveFeed(ctx: FeedContext, stream: string | undefined, makeCursor: (sta
   };
 }
 
-/** Waits for a wake-up, the poll interval or the abort, leaving no timer or listener behind. */
-async function wakeOrTimeout(woken: Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
+/**
+ * Events found by the poll with no live wake-up: the server dropped this subscriber's live
+ * notifications (it does for slow consumers), or one is late. Nothing is lost (EnSQL read them),
+ * but delivery lagged by up to the poll interval.
+ */
+function reportMissedWakeUps(ctx: FeedContext, count: number): void {
+  notify(ctx.client.logger, {
+    level: "info",
+    code: "ENSIGN_SLOW_CONSUMER",
+    message: `Ensign topic ${ctx.log.topic}: ${count} event(s) found by polling without a live notification (dropped for a slow consumer, or late); read by EnSQL, nothing lost`,
+    attributes: { topic: ctx.log.topic, events: count, pollIntervalMs: ctx.pollIntervalMs },
+  });
+}
+
+/** Waits for a wake-up, the poll interval or the abort, leaving no timer or listener behind; true when woken. */
+async function wakeOrTimeout(woken: Promise<void>, ms: number, signal: AbortSignal): Promise<boolean> {
   // An abort listener added to an aborted signal never runs: a feed resumed after close() would wait.
-  if (signal.aborted) return;
+  if (signal.aborted) return true;
   const timer = new AbortController();
   const stop = () => timer.abort();
   signal.addEventListener("abort", stop, { once: true });
   try {
-    await Promise.race([woken, sleep(ms, timer.signal)]);
+    return await Promise.race([woken.then(() => true), sleep(ms, timer.signal).then(() => false)]);
   } finally {
     timer.abort();
     signal.removeEventListener("abort", stop);

@@ -1,3 +1,4 @@
+import { notify, silentLogger, type Logger } from "../../core/observability/logger.js";
 import { isConnectionError } from "../../core/errors.js";
 import type { RetryOptions } from "../../core/event-stream.js";
 import { backoffDelay, sleep } from "../../core/subscription.js";
@@ -51,8 +52,11 @@ export class TopicLog {
 
   readonly #retry: Required<RetryOptions>;
 
-  constructor(topic: string, connection: EnsignConnection, topics: TopicsApi, retry: Required<RetryOptions>) {
+  readonly #logger: () => Logger;
+
+  constructor(topic: string, connection: EnsignConnection, topics: TopicsApi, retry: Required<RetryOptions>, logger: () => Logger = () => silentLogger) {
     this.topic = topic;
+    this.#logger = logger;
     this.#connection = connection;
     this.#topics = topics;
     this.#retry = retry;
@@ -200,7 +204,13 @@ export class TopicLog {
     } catch (error) {
       // One malformed row must not make the whole topic unreadable; say so once per row.
       this.stats.undecodable++;
-      process.emitWarning(`Ensign topic ${this.topic}: row ${offset} cannot be decoded and is skipped: ${(error as Error).message}`, "EnsignDecodeWarning");
+      notify(this.#logger(), {
+        level: "warn",
+        code: "ENSIGN_ROW_UNDECODABLE",
+        message: `Ensign topic ${this.topic}: row ${offset} cannot be decoded and is skipped: ${(error as Error).message}`,
+        attributes: { topic: this.topic, offset: Number(offset) },
+        error,
+      });
       return;
     }
     if (!entry) {
@@ -267,10 +277,12 @@ export class TopicLog {
     if (reserved === undefined) {
       // An event of the stream that its single writer did not publish, read before the writer's own.
       this.stats.reservedMismatches++;
-      process.emitWarning(
-        `Ensign topic ${this.topic}: stream "${numbered.entry.streamId}" got event ${numbered.entry.id} from another writer while this process held it as single writer; revisions it returned may be wrong`,
-        "EnsignSingleWriterWarning",
-      );
+      notify(this.#logger(), {
+        level: "warn",
+        code: "ENSIGN_SINGLE_WRITER_CONFLICT",
+        message: `Ensign topic ${this.topic}: stream "${numbered.entry.streamId}" got event ${numbered.entry.id} from another writer while this process held it as single writer; revisions it returned may be wrong`,
+        attributes: { topic: this.topic, stream: numbered.entry.streamId, eventId: numbered.entry.id },
+      });
       return;
     }
     this.#reserved.delete(k);
@@ -280,10 +292,12 @@ export class TopicLog {
     } else this.#reservedPerStream.set(numbered.entry.streamId, reservedCount - 1);
     if (reserved !== numbered.revision) {
       this.stats.reservedMismatches++;
-      process.emitWarning(
-        `Ensign topic ${this.topic}: event ${numbered.entry.id} of "${numbered.entry.streamId}" was returned as revision ${reserved} but reads as ${numbered.revision} (another writer?)`,
-        "EnsignSingleWriterWarning",
-      );
+      notify(this.#logger(), {
+        level: "warn",
+        code: "ENSIGN_SINGLE_WRITER_CONFLICT",
+        message: `Ensign topic ${this.topic}: event ${numbered.entry.id} of "${numbered.entry.streamId}" was returned as revision ${reserved} but reads as ${numbered.revision} (another writer?)`,
+        attributes: { topic: this.topic, stream: numbered.entry.streamId, eventId: numbered.entry.id },
+      });
     }
   }
 }

@@ -24,7 +24,7 @@ export class TopicViews {
     let log = this.#logs.get(topic);
     if (!log) {
       const client = this.#client;
-      this.#logs.set(topic, (log = new TopicLog(topic, client.connection, client.topics, client.reconnectPolicy)));
+      this.#logs.set(topic, (log = new TopicLog(topic, client.connection, client.topics, client.reconnectPolicy, () => client.logger)));
     }
     return log;
   }

@@ -1,4 +1,6 @@
 import { CodecRegistry } from "../../core/codec.js";
+import type { Logger } from "../../core/observability/logger.js";
+import type { Tracing } from "../../core/observability/tracing.js";
 import { EventStreamRuntime } from "../../core/runtime.js";
 import type { MemoryConfig } from "./config.js";
 import { MemoryDriver } from "./memory-driver.js";
@@ -8,6 +10,10 @@ export interface MemoryEventStreamOptions {
   maxAppendBytes?: number;
   /** Codecs for content types beyond json, octet-stream and text. */
   codecs?: CodecRegistry;
+  /** Spans for this store's operations, from `createTracing()`. */
+  tracing?: Tracing;
+  /** Where notices (reconnects) go; silent by default. */
+  logger?: Logger;
 }
 
 /** Creates the reference adapter: every capability, data round-tripped through its codec. */
@@ -19,6 +25,7 @@ export function createMemoryEventStream(options: MemoryEventStreamOptions | Memo
 export class MemoryEventStream extends EventStreamRuntime<MemoryDriver> {
   constructor(options: MemoryEventStreamOptions | MemoryConfig = {}) {
     const codecs = ("codecs" in options && options.codecs) || new CodecRegistry();
-    super(new MemoryDriver(codecs, options.maxAppendBytes), { codecs });
+    const { tracing, logger } = options as MemoryEventStreamOptions;
+    super(new MemoryDriver(codecs, options.maxAppendBytes), { codecs, ...(tracing ? { tracing } : {}), ...(logger ? { logger } : {}) });
   }
 }
