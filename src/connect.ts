@@ -34,6 +34,7 @@ export const builtInBackends: readonly BackendDescriptor<ConnectConfig>[] = [
   natsBackend as BackendDescriptor<ConnectConfig>,
 ];
 
+/** Options of `connect()`: further backends, tracing and a logger. */
 export interface ConnectOptions<TConfig extends BackendConfig = BackendConfig> {
   /**
    * Further backends, such as a third-party adapter's descriptor: they are tried before the

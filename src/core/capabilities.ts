@@ -27,8 +27,10 @@ export interface Capabilities {
   readonly maxAppendBytesPer: AppendLimitScope;
 }
 
+/** What `maxAppendBytes` bounds: each event, or the whole batch. */
 export type AppendLimitScope = "event" | "batch";
 
+/** The name of a yes/no capability, as `UnsupportedOperationError` reports it. */
 export type CapabilityName = Exclude<keyof Capabilities, "backend" | "maxAppendBytes" | "maxAppendBytesPer">;
 
 /**

@@ -15,13 +15,17 @@ export interface Codec {
   decodeText?(text: string): unknown;
 }
 
+/** Content type of JSON data (the default for objects). */
 export const JSON_CONTENT_TYPE = "application/json";
+/** Content type of raw bytes (a `Uint8Array` is stored as it is). */
 export const BINARY_CONTENT_TYPE = "application/octet-stream";
+/** Content type of text data. */
 export const TEXT_CONTENT_TYPE = "text/plain";
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** The codec of `application/json`. */
 export const jsonCodec: Codec = {
   contentType: JSON_CONTENT_TYPE,
   encode(data) {
@@ -54,6 +58,7 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The codec of `application/octet-stream`: bytes as they are. */
 export const binaryCodec: Codec = {
   contentType: BINARY_CONTENT_TYPE,
   encode(data) {
@@ -70,6 +75,7 @@ export const binaryCodec: Codec = {
   },
 };
 
+/** The codec of `text/plain`. */
 export const textCodec: Codec = {
   contentType: TEXT_CONTENT_TYPE,
   encode(data) {

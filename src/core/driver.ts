@@ -58,6 +58,7 @@ export interface EventStoreDriver {
   close(): Promise<void>;
 }
 
+/** An append as the runtime hands it to a driver: checked, encoded, with distinct ids. */
 export interface AppendRequest {
   readonly stream: string;
   /** Valid, encoded, with distinct ids; at least one. */
@@ -67,6 +68,7 @@ export interface AppendRequest {
   readonly signal: AbortSignal | undefined;
 }
 
+/** A read of one stream as the runtime hands it to a driver. */
 export interface ReadRequest {
   readonly stream: string;
   readonly direction: Direction;
@@ -77,6 +79,7 @@ export interface ReadRequest {
   readonly signal: AbortSignal | undefined;
 }
 
+/** A read of `$all` as the runtime hands it to a driver. */
 export interface ReadAllRequest {
   readonly direction: Direction;
   /** Inclusive start: a position of this backend, already checked. */
@@ -86,6 +89,7 @@ export interface ReadAllRequest {
   readonly signal: AbortSignal | undefined;
 }
 
+/** A delete or tombstone as the runtime hands it to a driver. */
 export interface DeleteRequest {
   readonly stream: string;
   readonly expectedRevision: ExpectedRevision;
@@ -105,6 +109,7 @@ export interface ValidPersistentSettings {
   readonly messageTimeoutMs?: number;
 }
 
+/** What a driver implements for persistent subscriptions. */
 export interface PersistentDriver {
   create(target: ResolvedPersistentTarget, group: string, settings: ValidPersistentSettings): Promise<void>;
   update(target: ResolvedPersistentTarget, group: string, settings: ValidPersistentSettings): Promise<void>;
@@ -113,10 +118,12 @@ export interface PersistentDriver {
   connect(target: ResolvedPersistentTarget, group: string, bufferSize: number, signal: AbortSignal): DriverPersistentConnection;
 }
 
+/** A driver's connection to a persistent subscription group. */
 export interface DriverPersistentConnection extends AsyncIterable<DriverDelivery> {
   close(): Promise<void>;
 }
 
+/** One persistent-subscription delivery as a driver yields it, with its ack and nack. */
 export interface DriverDelivery {
   readonly event: RecordedEvent;
   readonly retryCount: number;

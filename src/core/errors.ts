@@ -16,10 +16,12 @@ export type ErrorCode =
   | "CLOSED"
   | "PARTIAL_APPEND";
 
+/** Options of every error: its `cause`. */
 export interface SwitchyardErrorOptions {
   cause?: unknown;
 }
 
+/** The root of every error this library throws; branch on `code`. */
 export abstract class SwitchyardError extends Error {
   abstract readonly code: ErrorCode;
 
@@ -56,6 +58,7 @@ export class WrongExpectedRevisionError extends SwitchyardError {
 /** Same shape as `ExpectedRevision`, repeated here so errors.ts has no imports. */
 export type ExpectedRevisionDescription = "any" | "no_stream" | "stream_exists" | bigint;
 
+/** The stream does not exist. */
 export class StreamNotFoundError extends SwitchyardError {
   readonly code = "STREAM_NOT_FOUND" as const;
   constructor(
@@ -66,6 +69,7 @@ export class StreamNotFoundError extends SwitchyardError {
   }
 }
 
+/** The stream was deleted (tombstoned or soft-deleted, as the operation says). */
 export class StreamDeletedError extends SwitchyardError {
   readonly code = "STREAM_DELETED" as const;
   constructor(
@@ -88,6 +92,7 @@ export class UnsupportedOperationError extends SwitchyardError {
   }
 }
 
+/** The backend could not be reached or the connection dropped; `outcomeUnknown` when a write was in flight. */
 export class ConnectionError extends SwitchyardError {
   readonly code = "CONNECTION" as const;
   /** True when a write was in flight and may or may not have been stored. */
@@ -132,6 +137,7 @@ export class ValidationError extends SwitchyardError {
   }
 }
 
+/** A URL, config object or option that cannot be used; says what was expected (secrets masked). */
 export class ConfigurationError extends SwitchyardError {
   readonly code = "CONFIGURATION" as const;
 }
@@ -164,6 +170,7 @@ function hasCode(error: unknown, code: ErrorCode): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
 }
 
+/** True for any error of this library (by code, so it holds across module copies). */
 export const isSwitchyardError = (e: unknown): e is SwitchyardError =>
   e instanceof Error && ERROR_CODES.has(String((e as { code?: unknown }).code));
 
@@ -182,17 +189,29 @@ const ERROR_CODES = new Set<string>([
   "PARTIAL_APPEND",
 ]);
 
+/** True for a `WrongExpectedRevisionError` (by code). */
 export const isWrongExpectedRevisionError = (e: unknown): e is WrongExpectedRevisionError =>
   hasCode(e, "WRONG_EXPECTED_REVISION");
+/** True for a `StreamNotFoundError` (by code). */
 export const isStreamNotFoundError = (e: unknown): e is StreamNotFoundError => hasCode(e, "STREAM_NOT_FOUND");
+/** True for a `StreamDeletedError` (by code). */
 export const isStreamDeletedError = (e: unknown): e is StreamDeletedError => hasCode(e, "STREAM_DELETED");
+/** True for an `UnsupportedOperationError` (by code). */
 export const isUnsupportedOperationError = (e: unknown): e is UnsupportedOperationError =>
   hasCode(e, "UNSUPPORTED_OPERATION");
+/** True for a `ConnectionError` (by code). */
 export const isConnectionError = (e: unknown): e is ConnectionError => hasCode(e, "CONNECTION");
+/** True for an `AuthenticationError` (by code, so it holds across module copies). */
 export const isAuthenticationError = (e: unknown): e is AuthenticationError => hasCode(e, "AUTHENTICATION");
+/** True for an `AuthorizationError` (by code). */
 export const isAuthorizationError = (e: unknown): e is AuthorizationError => hasCode(e, "AUTHORIZATION");
+/** True for a `SerializationError` (by code). */
 export const isSerializationError = (e: unknown): e is SerializationError => hasCode(e, "SERIALIZATION");
+/** True for a `ValidationError` (by code). */
 export const isValidationError = (e: unknown): e is ValidationError => hasCode(e, "VALIDATION");
+/** True for a `ConfigurationError` (by code). */
 export const isConfigurationError = (e: unknown): e is ConfigurationError => hasCode(e, "CONFIGURATION");
+/** True for a `ClosedError` (by code). */
 export const isClosedError = (e: unknown): e is ClosedError => hasCode(e, "CLOSED");
+/** True for a `PartialAppendError` (by code). */
 export const isPartialAppendError = (e: unknown): e is PartialAppendError => hasCode(e, "PARTIAL_APPEND");

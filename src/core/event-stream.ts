@@ -54,21 +54,26 @@ export interface EventStream {
   close(): Promise<void>;
 }
 
+/** Options that take an `AbortSignal`. */
 export interface Signalled {
   signal?: AbortSignal;
 }
 
+/** Options of `EventStream.ping`. */
 export interface PingOptions extends Signalled {
   /** Give up after this long, with a `ConnectionError`. Positive; default 5000. */
   timeoutMs?: number;
 }
 
+/** Options of `EventStream.append`. */
 export interface AppendOptions extends Signalled {
   expectedRevision?: ExpectedRevision;
 }
 
+/** Which way a read goes. */
 export type Direction = "forwards" | "backwards";
 
+/** Options of `EventStream.read`. */
 export interface ReadOptions extends Signalled {
   direction?: Direction;
   /** Inclusive start revision, or "start"/"end". Defaults to the start for the direction. */
@@ -77,6 +82,7 @@ export interface ReadOptions extends Signalled {
   maxCount?: number | bigint;
 }
 
+/** Options of `EventStream.readAll`. */
 export interface ReadAllOptions extends Signalled {
   direction?: Direction;
   /** Inclusive start position, or "start"/"end". */
@@ -91,12 +97,14 @@ export interface EventFilter {
   eventTypes?: readonly string[];
 }
 
+/** What a subscription follows: a stream, a category, or `$all` (optionally filtered). */
 export type SubscriptionTarget =
   | string // a stream id, or "$all"
   | { readonly stream: string }
   | { readonly category: string }
   | { readonly all: true; readonly filter?: EventFilter };
 
+/** Options of `EventStream.subscribe`. */
 export interface SubscribeOptions extends Signalled {
   /**
    * Exclusive start: for a stream, the revision last processed; for a category or `$all`, the
@@ -114,6 +122,7 @@ export interface SubscribeOptions extends Signalled {
   onReconnect?: (info: ReconnectInfo) => void;
 }
 
+/** How a subscription retries a dropped connection. */
 export interface RetryOptions {
   /**
    * Give up after this many consecutive failed reconnects: the iterator then throws the last
@@ -154,10 +163,12 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
 
+/** Options of `EventStream.delete` and `tombstone`. */
 export interface DeleteOptions extends Signalled {
   expectedRevision?: ExpectedRevision;
 }
 
+/** Per-stream settings: retention (`maxAge`, `maxCount`, `truncateBefore`) and custom values. */
 export interface StreamMetadata {
   /** Keep at most this many of the newest events. */
   maxCount?: number;
@@ -169,8 +180,10 @@ export interface StreamMetadata {
 
 // --- Persistent subscriptions (competing consumers) ---
 
+/** What a persistent subscription group follows: one stream, or `$all` with a filter. */
 export type PersistentTarget = { readonly stream: string } | { readonly all: true; readonly filter?: EventFilter };
 
+/** Settings of a persistent subscription group; absent ones keep the backend's defaults. */
 export interface PersistentSubscriptionSettings {
   /** Where the group starts: "start", "end", a revision (stream) or position ($all). Inclusive. */
   startFrom?: bigint | Position | string | "start" | "end";
@@ -180,8 +193,10 @@ export interface PersistentSubscriptionSettings {
   messageTimeoutMs?: number;
 }
 
+/** What to do with an event a persistent-subscription consumer could not handle. */
 export type NackAction = "park" | "retry" | "skip";
 
+/** One event from a persistent subscription, to ack or nack. */
 export interface PersistentDelivery {
   readonly event: RecordedEvent;
   /** How many times this event was delivered before this delivery. */
@@ -190,10 +205,12 @@ export interface PersistentDelivery {
   nack(action: NackAction, reason?: string): Promise<void>;
 }
 
+/** A connection to a persistent subscription group: its deliveries, and close. */
 export interface PersistentSubscription extends AsyncIterable<PersistentDelivery> {
   close(): Promise<void>;
 }
 
+/** Persistent subscription groups of a store: create, update, delete, connect. */
 export interface PersistentSubscriptions {
   create(target: PersistentTarget, group: string, settings?: PersistentSubscriptionSettings): Promise<void>;
   update(target: PersistentTarget, group: string, settings: PersistentSubscriptionSettings): Promise<void>;

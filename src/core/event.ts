@@ -40,6 +40,7 @@ export interface RecordedEvent<TType extends string = string, TData = unknown> {
  */
 export type ExpectedRevision = "any" | "no_stream" | "stream_exists" | bigint;
 
+/** What an append returns: where the stream now ends. */
 export interface AppendResult {
   /** Revision of the last event written (or already present, for an idempotent retry). */
   readonly nextExpectedRevision: bigint;

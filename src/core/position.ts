@@ -11,6 +11,7 @@ const KNOWN_BACKENDS = new Set<string>();
 /** Set only while `trustedPosition` constructs: the checks below are skipped for parts a driver made itself. */
 let trusted = false;
 
+/** A place in a store's global order: opaque, ordered, and serialisable as a checkpoint. */
 export class Position {
   readonly backend: string;
   readonly parts: readonly bigint[];

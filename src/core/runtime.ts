@@ -32,6 +32,7 @@ import { createSubscription } from "./subscription.js";
 import { resolveStart, resolveTarget, type ResolvedTarget } from "./subscription-target.js";
 import { assertExpectedRevision, assertStreamName } from "./validation.js";
 
+/** Options of core's runtime around a driver: codecs, tracing, logger. */
 export interface RuntimeOptions {
   /** Codecs for content types beyond json, octet-stream and text (shared with the driver's decoding). */
   readonly codecs?: CodecRegistry;

@@ -4,6 +4,7 @@ import { Position } from "./position.js";
 import type { FeedStart } from "./subscription.js";
 import { assertStreamName } from "./validation.js";
 
+/** A subscription target checked by the runtime: a stream, a category, or `$all` with a filter. */
 export type ResolvedTarget =
   | { readonly kind: "stream"; readonly stream: string }
   | { readonly kind: "category"; readonly category: string; readonly prefix: string }

@@ -3,6 +3,7 @@ import { redactUrl } from "../../core/redact.js";
 import { safeCause } from "../../core/safe-cause.js";
 import type { ClientCredentials } from "./credentials.js";
 
+/** How the Quarterdeck auth client finds its server and credentials. */
 export interface AuthClientOptions {
   /** Quarterdeck base URL, e.g. https://auth.rotational.app (no trailing slash needed). */
   readonly authUrl: string;

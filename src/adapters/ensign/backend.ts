@@ -1,6 +1,7 @@
 import type { BackendDescriptor } from "../../core/backend.js";
 import { ensignConfigFromUrl, ensignConfigSchema, type EnsignConfig } from "./config.js";
 
+/** The Ensign backend's descriptor for `connect()` (`ensign://`). */
 export const ensignBackend: BackendDescriptor<EnsignConfig> = {
   name: "ensign",
   schemes: ["ensign:"],

@@ -3,6 +3,7 @@ import { ConfigurationError } from "../../core/errors.js";
 
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 
+/** The zod schema of the Ensign config. */
 export const ensignConfigSchema = z
   .object({
     backend: z.literal("ensign"),
@@ -43,6 +44,7 @@ export const ensignConfigSchema = z
     message: "give either topic or topicFor, not both",
   });
 
+/** The Ensign backend's config, as `connect()` validates it. */
 export type EnsignConfig = z.infer<typeof ensignConfigSchema>;
 
 const URL_OPTIONS = ["insecure", "authUrl", "consistency", "topic", "credentialsPath", "clientId", "clientSecret", "publishWindow"];

@@ -6,6 +6,7 @@ import type { EnsignConfig } from "./config.js";
 export const DEFAULT_ENDPOINT = "ensign.rotational.app:443";
 export const DEFAULT_AUTH_URL = "https://auth.rotational.app";
 
+/** An Ensign API key: client id and secret. */
 export interface ClientCredentials {
   readonly clientId: string;
   readonly clientSecret: string;

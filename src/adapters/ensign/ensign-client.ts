@@ -15,6 +15,7 @@ import { encodeEvent } from "./wire/codec.js";
 import { isUlidString, newUlid, ulidFromString, ulidToString } from "./wire/ids.js";
 import type { EventWrapper } from "./wire/messages.js";
 
+/** How the Ensign client connects: endpoint, credentials, auth server, windows, reconnects. */
 export interface EnsignOptions {
   readonly clientId?: string;
   readonly clientSecret?: string;
@@ -34,6 +35,7 @@ export interface EnsignOptions {
   readonly logger?: Logger;
 }
 
+/** Options of `Ensign.publish`: ack and nack callbacks, and topic creation. */
 export interface PublishOptions {
   readonly onAck?: (ack: PublishAck, event: EnsignEvent) => void;
   readonly onNack?: (error: Error, event: EnsignEvent) => void;
@@ -48,6 +50,7 @@ export interface EnsignSubscription extends AsyncIterable<EnsignEvent> {
   close(): Promise<void>;
 }
 
+/** The Ensign client's reconnect policy when none is given. */
 export const DEFAULT_RECONNECT: Required<RetryOptions> = { maxAttempts: 30, initialDelayMs: 100, maxDelayMs: 2_000 };
 
 /**

@@ -11,6 +11,7 @@ import type { Event as WireEvent, EventWrapper, WireInput } from "./wire/message
 /** pyensign's event states. */
 export type EventState = "initialized" | "queued" | "published" | "subscribed" | "acked" | "nacked";
 
+/** What an Ensign event is made from. */
 export interface EventInit {
   /** Non-empty bytes. */
   readonly data: Uint8Array;

@@ -201,6 +201,7 @@ export class EventRejectedError extends ValidationError implements NackDetails {
   }
 }
 
+/** The typed errors an Ensign nack becomes. */
 export type NackError = EventTooLargeError | TopicUnavailableError | PublishDeniedError | PublishFailedError | EventRejectedError;
 
 /** Turns a publish Nack into its typed error. */
@@ -226,6 +227,7 @@ export function nackToError(code: number, serverMessage: string): NackError {
   }
 }
 
+/** True for any of the errors an Ensign nack becomes. */
 export function isNackError(error: unknown): error is NackError {
   return typeof (error as Partial<NackDetails> | null)?.nackCode === "number";
 }

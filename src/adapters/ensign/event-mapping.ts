@@ -11,8 +11,11 @@ export const ENSIGN_BACKEND = "ensign";
 
 /** Reserved Event.metadata keys: how a switchyard event is carried in an Ensign event. */
 export const META_STREAM = "switchyard.stream";
+/** Reserved Ensign metadata key: our event id. */
 export const META_ID = "switchyard.id";
+/** Reserved Ensign metadata key: our event metadata as JSON. */
 export const META_METADATA = "switchyard.metadata";
+/** Reserved Ensign metadata key: our content type where the MIME enum has no exact value. */
 export const META_CONTENT_TYPE = "switchyard.contentType";
 
 /**

@@ -38,6 +38,7 @@ export function parseEventType(text: string): EventTypeVersion {
   return { name, ...parseSemver(trimmed.slice(space + 1)) };
 }
 
+/** An Ensign event type's version as `major.minor.patch`. */
 export function semverString(type: Pick<EventTypeVersion, "major" | "minor" | "patch">): string {
   return `${type.major}.${type.minor}.${type.patch}`;
 }

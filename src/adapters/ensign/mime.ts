@@ -36,7 +36,9 @@ export const MIME = {
   USER_SPECIFIED9: 1009,
 } as const;
 
+/** The name of an Ensign MIME type. */
 export type MimeName = keyof typeof MIME;
+/** The wire value of an Ensign MIME type. */
 export type MimeValue = (typeof MIME)[MimeName];
 
 /** The canonical string of every MIME value, as both Ensign SDKs spell it. */

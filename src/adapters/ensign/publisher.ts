@@ -10,6 +10,7 @@ import { fromTimestamp } from "./wire/codec.js";
 import { maxEventBytesFor, publishRequestBytes, SERVER_MAX_RECEIVE_BYTES } from "./wire/limits.js";
 import type { PublisherReply, PublisherRequest, WireInput } from "./wire/messages.js";
 
+/** The Ensign server's acknowledgement of a published event. */
 export interface PublishAck {
   /** The local id the server echoed. */
   readonly localId: Uint8Array;

@@ -6,6 +6,7 @@ import type { EventWrapper, Parameter, Query, WireInput } from "./wire/messages.
 /** An EnSQL parameter value: booleans, integers (number or bigint), floats, bytes or strings. */
 export type QueryParamValue = boolean | number | bigint | Uint8Array | string;
 
+/** Options of an EnSQL query. */
 export interface QueryOptions {
   /** Named parameters (the server parses them; Ensign does not evaluate WHERE at present). */
   readonly params?: Readonly<Record<string, QueryParamValue>>;

@@ -12,6 +12,7 @@ import { MAX_TOPIC_NAME_LENGTH } from "./topics.js";
 const QUERYABLE = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const RESERVED_PREFIXES = ["SELECT", "FROM", "WHERE", "AS", "OFFSET", "LIMIT", "AND", "OR", "LIKE", "ILIKE"];
 
+/** True for a topic name EnSQL can query without quoting. */
 export function isQueryableTopicName(name: string): boolean {
   if (name.length > MAX_TOPIC_NAME_LENGTH || !QUERYABLE.test(name)) return false;
   const upper = name.toUpperCase();

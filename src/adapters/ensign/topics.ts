@@ -20,12 +20,14 @@ import type {
 export const TOPIC_NAME = /^[a-zA-Z][a-zA-Z0-9._-]*$/;
 export const MAX_TOPIC_NAME_LENGTH = 512;
 
+/** The state of an Ensign topic. */
 export type TopicStateName = keyof typeof TopicState;
 const STATE_NAMES = new Map<number, TopicStateName>(
   Object.entries(TopicState).map(([name, value]) => [value, name as TopicStateName]),
 );
 const SERVICE_STATUS_NAMES = new Map<number, string>(Object.entries(ServiceStatus).map(([n, v]) => [v, n]));
 
+/** An Ensign topic as the server describes it. */
 export interface TopicSummary {
   /** 26-character ULID text. */
   readonly id: string;
@@ -52,6 +54,7 @@ export interface TopicStatistics {
   readonly dataSizeBytes: bigint;
 }
 
+/** Counts the Ensign server reports for a project. */
 export interface ProjectStatistics {
   readonly projectId: string;
   readonly numTopics: bigint;
@@ -62,6 +65,7 @@ export interface ProjectStatistics {
   readonly topics: TopicStatistics[];
 }
 
+/** The Ensign server's status. */
 export interface ServerStatus {
   readonly status: string;
   readonly version: string;
@@ -69,6 +73,7 @@ export interface ServerStatus {
   readonly uptimeMs: number;
 }
 
+/** An Ensign topic's name hash. */
 export interface TopicNameHash {
   readonly topicId: string;
   readonly projectId: string;

@@ -8,6 +8,7 @@ import {
   type EventStoreDBConfig,
 } from "./config.js";
 
+/** The EventStoreDB backend's descriptor for `connect()` (`esdb://`, `kurrentdb://`). */
 export const eventStoreDBBackend: BackendDescriptor<EventStoreDBConfig> = {
   name: "eventstoredb",
   schemes: Object.keys(ESDB_SCHEMES),

@@ -15,6 +15,7 @@ const endpointSchema = z
 
 const NODE_PREFERENCES = ["leader", "follower", "random", "read_only_replica"] as const;
 
+/** The zod schema of the EventStoreDB config. */
 export const eventStoreDBConfigSchema = z
   .object({
     backend: z.literal("eventstoredb"),
@@ -71,6 +72,7 @@ export const eventStoreDBConfigSchema = z
     }
   });
 
+/** The EventStoreDB backend's config, as `connect()` validates it. */
 export type EventStoreDBConfig = z.infer<typeof eventStoreDBConfigSchema>;
 
 /** URL schemes understood, mapped to whether they use discovery. */

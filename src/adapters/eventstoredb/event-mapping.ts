@@ -18,9 +18,11 @@ import { toPosition } from "./position-mapping.js";
 
 /** Metadata keys this adapter reserves for what ESDB has no field for. */
 export const CONTENT_TYPE_KEY = "$switchyard.contentType";
+/** The metadata key the EventStoreDB adapter keeps a schema version above 1 under. */
 export const SCHEMA_VERSION_KEY = "$switchyard.schemaVersion";
 /** ESDB's conventional keys (also used by its projections and link events). */
 export const CORRELATION_ID_KEY = "$correlationId";
+/** The metadata key EventStoreDB uses for `causationId` (its projections read it). */
 export const CAUSATION_ID_KEY = "$causationId";
 /** Where metadata that is not a JSON object (written by another tool) is exposed on read. */
 export const RAW_METADATA_KEY = "$metadata";

@@ -6,6 +6,7 @@ import { createClientFromConfig, credentialsOf } from "./client.js";
 import { eventStoreDBConfigSchema, type EventStoreDBConfig } from "./config.js";
 import { EventStoreDBDriver, type EventStoreDBConnection } from "./eventstoredb-driver.js";
 
+/** Options of `createEventStoreDBEventStream`. */
 export interface EventStoreDBEventStreamOptions {
   /** A client the caller built. It is not disposed by close() unless `disposeClient` is true. */
   client?: EventStoreDBClient;

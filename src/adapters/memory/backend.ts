@@ -1,6 +1,7 @@
 import type { BackendDescriptor } from "../../core/backend.js";
 import { memoryConfigFromUrl, memoryConfigSchema, type MemoryConfig } from "./config.js";
 
+/** The memory backend's descriptor for `connect()` (`memory:`). */
 export const memoryBackend: BackendDescriptor<MemoryConfig> = {
   name: "memory",
   schemes: ["memory:"],

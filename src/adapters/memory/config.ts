@@ -9,6 +9,7 @@ export const memoryConfigSchema = z
   })
   .strict();
 
+/** The memory backend's config, as `connect()` validates it. */
 export type MemoryConfig = z.infer<typeof memoryConfigSchema>;
 
 export function memoryConfigFromUrl(url: URL): MemoryConfig {

@@ -5,6 +5,7 @@ import { EventStreamRuntime } from "../../core/runtime.js";
 import type { MemoryConfig } from "./config.js";
 import { MemoryDriver } from "./memory-driver.js";
 
+/** Options of `createMemoryEventStream`. */
 export interface MemoryEventStreamOptions {
   /** Largest append accepted, in encoded bytes (default 1 MiB, as on EventStoreDB). */
   maxAppendBytes?: number;

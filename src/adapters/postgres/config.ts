@@ -33,6 +33,7 @@ export const postgresConfigSchema = z
   })
   .strict();
 
+/** The PostgreSQL backend's config, as `connect()` validates it. */
 export type PostgresConfig = z.infer<typeof postgresConfigSchema>;
 
 const NUMBER_PARAMS = ["poolMax", "idleTimeoutMs", "connectionTimeoutMs", "pollIntervalMs", "port"] as const;

@@ -4,6 +4,7 @@ import { EventStreamRuntime } from "../../core/runtime.js";
 import { postgresConfigFromUrl, postgresConfigSchema, type PostgresConfig } from "./config.js";
 import { PostgresDriver } from "./postgres-driver.js";
 
+/** Options of `createPostgresEventStream`. */
 export interface PostgresEventStreamOptions {
   /** A `postgres://` URL or a config object. */
   readonly connection: string | URL | Omit<PostgresConfig, "backend">;

@@ -1,6 +1,7 @@
 import type { BackendDescriptor } from "../../core/backend.js";
 import { sqliteConfigFromConnectionString, sqliteConfigSchema, type SqliteConfig } from "./config.js";
 
+/** The SQLite backend's descriptor for `connect()` (`sqlite:`). */
 export const sqliteBackend: BackendDescriptor<SqliteConfig> = {
   name: "sqlite",
   schemes: ["sqlite:"],

@@ -28,6 +28,7 @@ export const sqliteConfigSchema = z
   })
   .strict();
 
+/** The SQLite backend's config, as `connect()` validates it. */
 export type SqliteConfig = z.infer<typeof sqliteConfigSchema>;
 
 const OPTIONS = ["synchronous", "busyTimeoutMs", "pollIntervalMs", "maxAppendBytes"] as const;

@@ -8,6 +8,7 @@ import { openDatabase } from "./native.js";
 import { prepareDatabase } from "./schema.js";
 import { SqliteDriver } from "./sqlite-driver.js";
 
+/** Options of `createSqliteEventStream`. */
 export interface SqliteEventStreamOptions {
   /** The database file (created with its schema on first use), or ":memory:". */
   readonly path: string;

@@ -30,8 +30,10 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 }
 
+/** The event type of checkpoints stored in the event store itself. */
 export const CHECKPOINT_EVENT_TYPE = "Checkpoint";
 
+/** Options of a checkpoint store kept in the event store. */
 export interface EventStreamCheckpointStoreOptions {
   /** The checkpoint stream of a projection; `checkpoint.<projection>` by default. */
   readonly streamName?: (projection: string) => string;

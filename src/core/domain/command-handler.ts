@@ -14,6 +14,7 @@ import { DEFAULT_COMMAND_RETRY, delay, resolveRetryPolicy, retryDelayMs, type Re
 import { SnapshotStore, type SnapshotPolicy } from "./snapshots.js";
 import { loadStream, type LoadedStream } from "./stream-loader.js";
 
+/** What a command handler is built from: the store, the decider, and optional codec, snapshots and retry policy. */
 export interface CommandHandlerOptions<TCommand, TEvent extends DomainEvent, TState> {
   readonly eventStream: EventStream;
   readonly decider: Decider<TCommand, TEvent, TState>;
@@ -31,6 +32,7 @@ export interface CommandHandlerOptions<TCommand, TEvent extends DomainEvent, TSt
   readonly onSnapshotError?: (error: unknown, streamId: string) => void;
 }
 
+/** Options of one `CommandHandler.handle` call. */
 export interface CommandOptions {
   /**
    * The command's id; becomes each event's `causationId`. Fix it to make retries idempotent:
@@ -45,6 +47,7 @@ export interface CommandOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What `CommandHandler.handle` returns: the events, the new state and revision, and how it got there. */
 export interface CommandResult<TEvent extends DomainEvent, TState> {
   readonly streamId: string;
   /** The events this command produced (for a duplicate: those it produced the first time, if still loaded). */

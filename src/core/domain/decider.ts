@@ -29,8 +29,11 @@ export interface Decider<TCommand, TEvent extends DomainEvent, TState> {
   decide(command: TCommand, state: TState): readonly TEvent[];
 }
 
+/** The command type of a decider. */
 export type CommandOf<D> = D extends Decider<infer C, DomainEvent, unknown> ? C : never;
+/** The event type of a decider. */
 export type EventOf<D> = D extends Decider<unknown, infer E, unknown> ? E : never;
+/** The state type of a decider. */
 export type StateOf<D> = D extends Decider<unknown, DomainEvent, infer S> ? S : never;
 
 /** Folds events into a state with a decider's `evolve`, starting from `state` (the initial state by default). */

@@ -34,6 +34,7 @@ export interface ProjectionErrorPolicy {
   readonly onGiveUp?: (error: unknown, event: RecordedEvent) => void;
 }
 
+/** What a projection is: its name, source, handlers, and what to do on errors. */
 export interface ProjectionDefinition<TEvent extends DomainEvent> {
   /** Names the checkpoint; unique per read model. */
   readonly name: string;
@@ -52,6 +53,7 @@ export function defineProjection<TEvent extends DomainEvent>(definition: Project
   return definition;
 }
 
+/** Where a projection runs: the store and its checkpoint store. */
 export interface ProjectionOptions {
   readonly eventStream: EventStream;
   /** Memory by default: a restarted process then starts over. */
@@ -60,8 +62,10 @@ export interface ProjectionOptions {
   readonly checkpointEvery?: number;
 }
 
+/** Where a projection is in its life. */
 export type ProjectionStatus = "idle" | "running" | "stopped" | "failed";
 
+/** Counts of a projection since it started. */
 export interface ProjectionStats {
   /** Events handled (or passed over) since start. */
   readonly processed: number;

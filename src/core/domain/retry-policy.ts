@@ -8,6 +8,7 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
+/** The command handler's retry policy when none is given: 10 attempts, 5–250 ms jittered backoff. */
 export const DEFAULT_COMMAND_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 10, initialDelayMs: 5, maxDelayMs: 250 });
 
 export function resolveRetryPolicy(policy: Partial<RetryPolicy> | undefined, defaults: RetryPolicy, field: string): RetryPolicy {

@@ -37,12 +37,14 @@ export interface SnapshotData {
   readonly commandIds: readonly string[];
 }
 
+/** A snapshot as loaded: the state, the revision it covers and the commands it includes. */
 export interface LoadedSnapshot<TState> {
   readonly state: TState;
   readonly revision: bigint;
   readonly commandIds: readonly string[];
 }
 
+/** Where a stream's snapshots are kept unless the policy names another stream. */
 export function defaultSnapshotStreamName(streamId: string): string {
   return `snapshot.${streamId}`;
 }

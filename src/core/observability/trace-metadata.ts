@@ -8,6 +8,7 @@ import type { PreparedEvent } from "../prepare.js";
  * them in `metadata` like any other key.
  */
 export const TRACE_ID_KEY = "$traceId";
+/** Metadata key of the span id of the span that appended an event (see `TRACE_ID_KEY`). */
 export const SPAN_ID_KEY = "$spanId";
 
 const TRACE_ID = /^[0-9a-f]{32}$/;

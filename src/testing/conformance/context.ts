@@ -6,6 +6,7 @@ import type { EventStream, Subscription } from "../../core/event-stream.js";
 import type { Expect } from "../runner/expect.js";
 import type { ResolvedRunner } from "../runner/test-runner.js";
 
+/** What `runConformanceSuite` needs: a name, the backend's capabilities and a factory of fresh stores. */
 export interface ConformanceOptions {
   /** Shown in the suite's name, e.g. "memory" or "eventstoredb (emulator)". */
   name: string;

@@ -30,4 +30,5 @@ export interface Assertion extends Matchers {
   readonly not: Matchers;
 }
 
+/** An `expect` function: what the conformance suite asserts through. */
 export type Expect = (actual: unknown) => Assertion;

@@ -11,11 +11,13 @@ export type DeciderExpectation<TEvent extends DomainEvent> =
   | Error
   | (abstract new (...args: never[]) => Error);
 
+/** Options of `deciderSpec()`: the codec events are checked with. */
 export interface DeciderSpecOptions<TEvent extends DomainEvent> {
   /** Stores and reads events through this codec (an `EventRegistry`), as production code would. */
   readonly events?: EventCodec<TEvent>;
 }
 
+/** A given/when/then spec of a decider, made by `deciderSpec()`. */
 export interface DeciderSpec<TCommand, TEvent extends DomainEvent> {
   given(events: readonly GivenEvent<TEvent>[]): {
     when(command: TCommand): {

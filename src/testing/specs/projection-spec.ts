@@ -15,6 +15,7 @@ export interface ProjectionFixture<TEvent extends DomainEvent, TReadModel> {
   readonly readModel: () => TReadModel | Promise<TReadModel>;
 }
 
+/** A given/then spec of a projection, made by `projectionSpec()`. */
 export interface ProjectionSpec<TEvent extends DomainEvent, TReadModel> {
   given(events: readonly ProjectionGivenEvent<TEvent>[]): {
     /** Appends the events to a fresh memory adapter, runs the projection until caught up, compares. */
