@@ -25,5 +25,14 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   target: "node20",
-  external: ["@eventstore/db-client", "@grpc/grpc-js", "protobufjs", "pg", "better-sqlite3", "@nats-io/transport-node", "@nats-io/jetstream"],
+  external: [
+    "@eventstore/db-client",
+    "@grpc/grpc-js",
+    "protobufjs",
+    "pg",
+    "better-sqlite3",
+    "@nats-io/transport-node",
+    "@nats-io/jetstream",
+    "@opentelemetry/api",
+  ],
 });
