@@ -75,3 +75,18 @@ for (const backend of availableBackends()) {
     });
   });
 }
+
+describe("the size of stamped metadata", () => {
+  it("is what the metadata encodes to with the trace keys, as size limits count it", async () => {
+    const { prepareEvent } = await import("../../src/core/prepare.js");
+    const { CodecRegistry } = await import("../../src/core/codec.js");
+    const { withTraceContext } = await import("../../src/core/observability/trace-metadata.js");
+    const codecs = new CodecRegistry();
+    const shapes = [undefined, {}, { a: 1 }, { correlationId: "c", nested: { ü: "😀" } }];
+    for (const metadata of shapes) {
+      const prepared = prepareEvent({ type: "T", data: { x: 1 }, ...(metadata ? { metadata } : {}) }, codecs, "events[0]");
+      const stamped = withTraceContext(prepared, "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331");
+      expect(stamped.size, JSON.stringify(metadata)).toBe(prepared.data.byteLength + Buffer.byteLength(JSON.stringify(stamped.metadata)));
+    }
+  });
+});

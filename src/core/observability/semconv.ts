@@ -20,6 +20,7 @@ export const ATTR = {
   commandConflicts: "switchyard.command.conflicts",
   commandDuplicate: "switchyard.command.duplicate",
   eventType: "switchyard.event.type",
+  streamExists: "switchyard.stream.exists",
 } as const;
 
 /** Where a span's destination attributes and name come from: a stream, a category, or `$all`. */

@@ -17,9 +17,18 @@ const SPAN_ID = /^[0-9a-f]{16}$/;
 /** A prepared event with the writer's trace context added to its metadata and its size updated. */
 export function withTraceContext(event: PreparedEvent, traceId: string, spanId: string): PreparedEvent {
   const metadata: EventMetadata = { ...event.metadata, [TRACE_ID_KEY]: traceId, [SPAN_ID_KEY]: spanId };
-  // The size a backend's limit is checked against: data plus the metadata as it is now stored.
-  const size = event.data.byteLength + Buffer.byteLength(JSON.stringify(metadata));
-  return { ...event, metadata, size };
+  return { ...event, metadata, size: event.data.byteLength + stampedMetadataSize(event.size - event.data.byteLength) };
+}
+
+// `"$traceId":"<32 hex>","$spanId":"<16 hex>"`: ids are ASCII, so characters are bytes.
+const TRACE_MEMBERS_BYTES = `"${TRACE_ID_KEY}":"","${SPAN_ID_KEY}":""`.length + 32 + 16;
+
+/**
+ * The metadata's encoded size once the trace keys are added, from its size before (0 when there
+ * was none, 2 for `{}`): the JSON text gains the two members, and a comma when it had members.
+ */
+export function stampedMetadataSize(before: number): number {
+  return before > 2 ? before + 1 + TRACE_MEMBERS_BYTES : 2 + TRACE_MEMBERS_BYTES;
 }
 
 /** The writer's trace context stored in an event's metadata, when it holds a well-formed one. */

@@ -1,3 +1,4 @@
+import { isStreamNotFoundError } from "../errors.js";
 import type { AppendResult, RecordedEvent } from "../event.js";
 import type { PreparedEvent } from "../prepare.js";
 import type { ResolvedTarget } from "../subscription-target.js";
@@ -62,7 +63,9 @@ export async function* tracedRead(
       yield event;
     }
   } catch (error) {
-    tracing.fail(span, error);
+    // A stream that does not exist is an answer, not a failure (a command's first load meets it).
+    if (isStreamNotFoundError(error)) span.setAttribute(ATTR.streamExists, false);
+    else tracing.fail(span, error);
     throw error;
   } finally {
     span.setAttribute(ATTR.batchCount, count);
