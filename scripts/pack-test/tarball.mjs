@@ -16,7 +16,8 @@ export function checkContents(info, source) {
   const files = new Set(info.files.map((f) => f.path));
   const pkg = JSON.parse(readFileSync(join(source, "package.json"), "utf8"));
   const required = ["package.json", "README.md", "LICENSE", "CHANGELOG.md"];
-  for (const doc of readdirSync(join(source, "docs"))) required.push(`docs/${doc}`);
+  // The pages; docs/api/ (npm run docs:api) is generated HTML and stays out of the package.
+  for (const doc of readdirSync(join(source, "docs")).filter((f) => f.endsWith(".md"))) required.push(`docs/${doc}`);
   for (const subpath of Object.keys(pkg.exports).filter((p) => p !== "./package.json")) {
     const base = subpath === "." ? "dist/index" : `dist/${subpath.slice(2)}`;
     required.push(`${base}.js`, `${base}.cjs`, `${base}.d.ts`, `${base}.d.cts`);
