@@ -90,3 +90,21 @@ describe("the size of stamped metadata", () => {
     }
   });
 });
+
+describe("stamped events", () => {
+  it("keep every field of the prepared event, text and lazily made bytes included", async () => {
+    const { prepareEvent } = await import("../../src/core/prepare.js");
+    const { CodecRegistry } = await import("../../src/core/codec.js");
+    const { withTraceContext } = await import("../../src/core/observability/trace-metadata.js");
+    const codecs = new CodecRegistry();
+    for (const data of [{ x: 1 }, new Uint8Array([1, 2, 3]), "plain text"]) {
+      const prepared = prepareEvent({ type: "T", data, metadata: { k: "v" } }, codecs, "events[0]");
+      const stamped = withTraceContext(prepared, "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331");
+      expect(stamped.data).toEqual(prepared.data);
+      expect(stamped.text).toBe(prepared.text);
+      const { id, idGiven, type, contentType, schemaVersion } = prepared;
+      expect(stamped).toMatchObject({ id, idGiven, type, contentType, schemaVersion });
+      expect(stamped.metadata).toEqual({ k: "v", $traceId: "0af7651916cd43dd8448eb211c80319c", $spanId: "b7ad6b7169203331" });
+    }
+  });
+});

@@ -14,10 +14,29 @@ export const SPAN_ID_KEY = "$spanId";
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 
-/** A prepared event with the writer's trace context added to its metadata and its size updated. */
+/**
+ * A prepared event with the writer's trace context added to its metadata and its size updated.
+ * Its `data` is read through from the original, so bytes a driver never asks for (a store that
+ * keeps the codec's text) are never made.
+ */
 export function withTraceContext(event: PreparedEvent, traceId: string, spanId: string): PreparedEvent {
   const metadata: EventMetadata = { ...event.metadata, [TRACE_ID_KEY]: traceId, [SPAN_ID_KEY]: spanId };
-  return { ...event, metadata, size: event.data.byteLength + stampedMetadataSize(event.size - event.data.byteLength) };
+  const dataBytes = event.text !== undefined ? Buffer.byteLength(event.text, "utf8") : event.data.byteLength;
+  const size = dataBytes + stampedMetadataSize(event.size - dataBytes);
+  const { id, idGiven, type, contentType, schemaVersion, text } = event;
+  return {
+    id,
+    idGiven,
+    type,
+    contentType,
+    schemaVersion,
+    ...(text !== undefined ? { text } : {}),
+    get data() {
+      return event.data;
+    },
+    metadata,
+    size,
+  };
 }
 
 // `"$traceId":"<32 hex>","$spanId":"<16 hex>"`: ids are ASCII, so characters are bytes.
