@@ -236,6 +236,37 @@ for (const backend of backends) {
   });
 }
 
+describe("persistent subscriptions, traced", () => {
+  it("each delivery is a receive span linked to the writer, with the group as consumer group", async () => {
+    const store = await connect("memory:", { tracing });
+    try {
+      const stream = `${uniqueCategory("jobs")}-1`;
+      exporter.reset();
+      await store.append(stream, [{ type: "Job", data: {} }]);
+      const append = exporter.getFinishedSpans().find((s) => s.name.startsWith("append "))!;
+      await store.persistentSubscriptions.create({ stream }, "workers", { startFrom: "start" });
+      exporter.reset();
+      const consumer = store.persistentSubscriptions.connect({ stream }, "workers");
+      for await (const delivery of consumer) {
+        await delivery.ack();
+        break;
+      }
+      await consumer.close();
+      const [receive, ...others] = exporter.getFinishedSpans().filter((s) => s.name.startsWith("receive "));
+      expect(others).toEqual([]);
+      expect(receive!.kind).toBe(SpanKind.CONSUMER);
+      expect(receive!.attributes).toMatchObject({
+        "messaging.operation.type": "receive",
+        "messaging.destination.name": stream,
+        "messaging.consumer.group.name": "workers",
+      });
+      expect(receive!.links.map((l) => l.context.spanId)).toEqual([append.spanContext().spanId]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe("tracing off", () => {
   it("a store without tracing stores no trace context and users cannot write the reserved keys", async () => {
     const store = await connect("memory:");
