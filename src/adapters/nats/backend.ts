@@ -1,6 +1,7 @@
 import type { BackendDescriptor } from "../../core/backend.js";
 import { NATS_SCHEMES, natsConfigFromUrl, natsConfigSchema, type NatsConfig } from "./config.js";
 
+/** The NATS JetStream backend's descriptor for `connect()` (`nats://`). */
 export const natsBackend: BackendDescriptor<NatsConfig> = {
   name: "nats",
   schemes: NATS_SCHEMES,

@@ -46,6 +46,7 @@ export const natsConfigSchema = z
   })
   .refine((c) => c.password === undefined || c.user !== undefined, { message: "a password needs a user" });
 
+/** The NATS JetStream backend's config, as `connect()` validates it. */
 export type NatsConfig = z.infer<typeof natsConfigSchema>;
 
 const NUMBER_PARAMS = ["replicas", "duplicateWindowMs", "timeoutMs", "maxAppendBytes"] as const;

@@ -3,6 +3,7 @@ import { EventStreamRuntime } from "../../core/runtime.js";
 import { checkedNatsConfig, natsConfigFromUrl, type NatsConfig } from "./config.js";
 import { NatsDriver } from "./nats-driver.js";
 
+/** Options of `createNatsEventStream`. */
 export interface NatsEventStreamOptions {
   /** A `nats://` URL or a config object. */
   readonly connection: string | URL | Omit<NatsConfig, "backend">;
