@@ -10,7 +10,7 @@ import { workloadById } from "./workloads/index.js";
 const RESULT_PREFIX = "RESULT ";
 
 /** Time budget of one sequential timed section, per size profile. */
-const BUDGET_SECONDS: Record<SizeProfile, number> = { full: 3, quick: 1, tiny: 0.5 };
+const BUDGET_SECONDS: Record<SizeProfile, number> = { full: 1.5, quick: 0.75, tiny: 0.5 };
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? "{}") as ChildSpec;

@@ -66,13 +66,13 @@ export const append1 = appendWorkload("append-1", "append 1 event, sequential, 1
 });
 
 export const appendBatch10 = appendWorkload("append-batch-10", "append batches of 10, sequential, 1k streams", 10, {
-  full: { memory: { events: 100_000, streams: 1000 }, network: { events: 10_000, streams: 1000 } },
+  full: { memory: { events: 100_000, streams: 1000 }, network: { events: 5000, streams: 1000 } },
   quick: { memory: { events: 40_000, streams: 1000 }, network: { events: 2000, streams: 1000 } },
   tiny: { memory: { events: 200, streams: 10 }, network: { events: 100, streams: 10 } },
 });
 
 export const appendBatch100 = appendWorkload("append-batch-100", "append batches of 100, sequential, 1k streams", 100, {
-  full: { memory: { events: 200_000, streams: 1000 }, network: { events: 30_000, streams: 1000 } },
+  full: { memory: { events: 200_000, streams: 1000 }, network: { events: 10_000, streams: 1000 } },
   quick: { memory: { events: 100_000, streams: 1000 }, network: { events: 5000, streams: 1000 } },
   tiny: { memory: { events: 1000, streams: 10 }, network: { events: 200, streams: 10 } },
 });
@@ -89,7 +89,7 @@ export const concurrent8: Workload = {
     const { subject } = context;
     const perWriter = sized(
       {
-        full: { memory: 5000, network: 500 },
+        full: { memory: 5000, network: 250 },
         quick: { memory: 2500, network: 50 },
         tiny: { memory: 20, network: 10 },
       },

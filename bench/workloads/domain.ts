@@ -16,7 +16,7 @@ export const fold100: Workload = {
     const { subject } = context;
     const streams = sized(
       {
-        full: { memory: 1000, network: 100 },
+        full: { memory: 1000, network: 50 },
         quick: { memory: 400, network: 15 },
         tiny: { memory: 3, network: 2 },
       },
@@ -63,7 +63,7 @@ export const catchUp100k: Workload = {
     if (!subject.catchUp) throw new Error(`${subject.name} has no catch-up subscription`);
     const length = sized(
       {
-        full: { memory: 100_000, network: 30_000 },
+        full: { memory: 100_000, network: 10_000 },
         quick: { memory: 20_000, network: 5000 },
         tiny: { memory: 200, network: 100 },
       },

@@ -69,7 +69,7 @@ function readWorkload(length: number, table: Sized<ReadShape>, subjects: readonl
 const NOT_ENSIGN = ALL_SUBJECTS.filter((s) => !s.includes("ensign"));
 
 export const read10 = readWorkload(10, {
-  full: { memory: { streams: 1000, passes: 10 }, network: { streams: 300, passes: 2 } },
+  full: { memory: { streams: 1000, passes: 10 }, network: { streams: 100, passes: 2 } },
   quick: { memory: { streams: 500, passes: 10 }, network: { streams: 100, passes: 2 } },
   tiny: { memory: { streams: 5, passes: 2 }, network: { streams: 3, passes: 1 } },
 }, NOT_ENSIGN);
