@@ -1,7 +1,7 @@
 // The emulator process-in-a-process: one @grpc/grpc-js Server serving the service definitions
-// shipped in @eventstore/db-client over a shared in-memory store. Stopping is always a forced
-// shutdown (open subscriptions and the BatchAppend stream must not hold CI hostage); restarting
-// binds the same port again and keeps the data.
+// shipped in @eventstore/db-client over a shared in-memory store. `stop()` is a forced shutdown,
+// as a crash (connections dropped); `shutdown()` is the graceful one (calls still open after the
+// grace period end with CANCELLED). Restarting binds the same port again and keeps the data.
 import { randomUUID } from "node:crypto";
 import {
   Server,
@@ -20,6 +20,7 @@ import { ProjectionManager, type RunProjections } from "./projections/manager.js
 import { projectionHandlers } from "./projections/service.js";
 import { PersistentSubscriptions, persistentSubscriptionHandlers } from "./persistent-service.js";
 import { Journal } from "./journal.js";
+import { OpenCalls } from "./calls.js";
 import { EventStore } from "./store.js";
 import { streamsReadHandler } from "./streams-read.js";
 import { streamsWriteHandlers } from "./streams-write.js";
@@ -39,6 +40,10 @@ export interface EmulatorServerOptions {
 }
 
 const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+/** How long cancelled calls get to flush their trailers before the connections are dropped. */
+const FLUSH_MS = 500;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class EmulatorServer {
   readonly store: EventStore;
@@ -48,6 +53,7 @@ export class EmulatorServer {
   readonly #auth: Authenticator;
   readonly #options: EmulatorServerOptions;
   readonly #instanceId = randomUUID();
+  readonly #calls = new OpenCalls();
   #server: Server | undefined;
   #port: number;
 
@@ -77,6 +83,7 @@ export class EmulatorServer {
     const server = new Server({
       "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
       "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+      interceptors: [this.#calls.interceptor],
     });
     const services: ServiceDefinition[] = [
       streamsGrpc.StreamsService,
@@ -131,19 +138,17 @@ export class EmulatorServer {
   }
 
   /**
-   * Graceful shutdown: no new calls, calls in progress may finish within `graceMs` (a client
-   * still subscribed holds its call open, so the rest are then cancelled).
+   * Graceful shutdown: no new calls; calls in progress may finish within `graceMs`, then the
+   * ones still open (subscriptions, a client's BatchAppend stream, an unfinished append) end
+   * with CANCELLED, their trailers are flushed, and the server stops.
    */
   async shutdown(graceMs: number): Promise<void> {
     const server = this.#server;
-    if (server === undefined || graceMs <= 0) return this.stop();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
-      server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    if (server === undefined) return;
+    const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await Promise.race([closed, delay(Math.max(0, graceMs))]);
+    this.#calls.cancelAll("The server is shutting down");
+    await Promise.race([closed, delay(FLUSH_MS)]);
     this.stop();
   }
 
