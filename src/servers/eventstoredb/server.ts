@@ -3,6 +3,8 @@
 // as a crash (connections dropped); `shutdown()` is the graceful one (calls still open after the
 // grace period end with CANCELLED). Restarting binds the same port again and keeps the data.
 import { randomUUID } from "node:crypto";
+import type { Server as HttpServer } from "node:http";
+import type { AddressInfo, Server as NetServer, Socket } from "node:net";
 import {
   Server,
   ServerCredentials,
@@ -21,6 +23,8 @@ import { projectionHandlers } from "./projections/service.js";
 import { PersistentSubscriptions, persistentSubscriptionHandlers } from "./persistent-service.js";
 import { Journal } from "./journal.js";
 import { OpenCalls } from "./calls.js";
+import { frontDoor } from "./front-door.js";
+import { legacyHttpServer } from "./legacy-http.js";
 import { EventStore } from "./store.js";
 import { streamsReadHandler } from "./streams-read.js";
 import { streamsWriteHandlers } from "./streams-write.js";
@@ -39,6 +43,15 @@ export interface EmulatorServerOptions {
   readonly startStandardProjections?: boolean;
 }
 
+interface Running {
+  readonly grpc: Server;
+  readonly front: NetServer;
+  readonly http1: HttpServer;
+  /** Every accepted connection, gRPC or HTTP/1.1, so a forced stop can drop them all. */
+  readonly sockets: Set<Socket>;
+  closing: boolean;
+}
+
 const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 /** How long cancelled calls get to flush their trailers before the connections are dropped. */
 const FLUSH_MS = 500;
@@ -54,7 +67,7 @@ export class EmulatorServer {
   readonly #options: EmulatorServerOptions;
   readonly #instanceId = randomUUID();
   readonly #calls = new OpenCalls();
-  #server: Server | undefined;
+  #running: Running | undefined;
   #port: number;
 
   constructor(options: EmulatorServerOptions) {
@@ -75,11 +88,11 @@ export class EmulatorServer {
   }
 
   get running(): boolean {
-    return this.#server !== undefined;
+    return this.#running !== undefined;
   }
 
   async start(): Promise<number> {
-    if (this.#server !== undefined) return this.#port;
+    if (this.#running !== undefined) return this.#port;
     const server = new Server({
       "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
       "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
@@ -114,38 +127,60 @@ export class EmulatorServer {
     server.addService(featuresGrpc.ServerFeaturesService, serverFeaturesHandler(() => services));
     server.addService(gossipGrpc.GossipService, { read: this.#gossip } satisfies UntypedServiceImplementation);
     const { certificates } = this.#options;
-    const credentials =
-      certificates === undefined
-        ? ServerCredentials.createInsecure()
-        : ServerCredentials.createSsl(null, [{ private_key: certificates.key, cert_chain: certificates.cert }], false);
-    this.#port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`127.0.0.1:${this.#port}`, credentials, (error, port) =>
-        error === null ? resolve(port) : reject(error),
-      );
+    // TLS, when on, is ended by the front door, which hands decrypted HTTP/2 to gRPC.
+    const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+    const http1 = legacyHttpServer({
+      state: () => "leader",
+      projections: this.projections.active,
+      secure: certificates !== undefined,
+      ready: () => this.#running?.closing === false,
     });
-    this.#server = server;
+    const sockets = new Set<Socket>();
+    const front = frontDoor({ grpc: (socket) => injector.injectConnection(socket), http1 }, certificates);
+    front.on("connection", (socket: Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    });
+    front.on("secureConnection", (socket: Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    });
+    this.#port = await new Promise<number>((resolve, reject) => {
+      front.once("error", reject);
+      front.listen(this.#port, "127.0.0.1", () => {
+        front.off("error", reject);
+        resolve((front.address() as AddressInfo).port);
+      });
+    });
+    this.#running = { grpc: server, front, http1, sockets, closing: false };
     return this.#port;
   }
 
-  /** Forced shutdown: every open call is cancelled at once. */
+  /** Forced shutdown, as a crash: every connection is dropped at once. */
   stop(): void {
-    const server = this.#server;
-    this.#server = undefined;
-    if (server === undefined) return;
-    server.forceShutdown();
+    const running = this.#running;
+    this.#running = undefined;
+    if (running === undefined) return;
+    running.front.close();
+    running.grpc.forceShutdown();
+    running.http1.closeAllConnections();
+    for (const socket of running.sockets) socket.destroy();
     this.store.detachListeners();
     this.persistent.disconnectAll();
   }
 
   /**
-   * Graceful shutdown: no new calls; calls in progress may finish within `graceMs`, then the
-   * ones still open (subscriptions, a client's BatchAppend stream, an unfinished append) end
-   * with CANCELLED, their trailers are flushed, and the server stops.
+   * Graceful shutdown: no new connections or calls; calls in progress may finish within
+   * `graceMs`, then the ones still open (subscriptions, a client's BatchAppend stream, an
+   * unfinished append) end with CANCELLED, their trailers are flushed, and the server stops.
    */
   async shutdown(graceMs: number): Promise<void> {
-    const server = this.#server;
-    if (server === undefined) return;
-    const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    const running = this.#running;
+    if (running === undefined) return;
+    running.closing = true;
+    running.front.close();
+    running.http1.closeIdleConnections();
+    const closed = new Promise<void>((resolve) => running.grpc.tryShutdown(() => resolve()));
     await Promise.race([closed, delay(Math.max(0, graceMs))]);
     this.#calls.cancelAll("The server is shutting down");
     await Promise.race([closed, delay(FLUSH_MS)]);
