@@ -19,8 +19,11 @@
  * - `caFile`: path of the test CA certificate (TLS mode only), made with openssl at start.
  * - `stop()`: forced shutdown (open subscriptions and BatchAppend streams are cancelled), data kept.
  * - `restart()`: binds the same port again (after `stop()`, or stops first), data kept.
- * - `close({ graceMs })`: stops for good (calls in progress get `graceMs`, default 0, to finish),
- *   releases the data directory and removes the certificate directory.
+ * - `close({ graceMs })`: graceful stop for good: calls in progress get `graceMs` (default 0) to
+ *   finish, those still open then end with CANCELLED as on the real server; releases the data
+ *   directory and removes the certificate directory.
+ * - Plain HTTP/1.1 on the same port: `/health/live` and `/info` as the server answers them, 404
+ *   for the rest.
  * - `store`: the in-memory log, for assertions and to move its clock (`store.now`).
  *
  * TLS mode authenticates with HTTP Basic against `users` (default `{ admin: "changeit" }`): wrong
