@@ -47,7 +47,8 @@
  * - single node only: no clustering, no NotLeader answers, `requires-leader` is ignored;
  * - persistent subscriptions keep state in memory (no checkpoint stream; they survive stop/restart
  *   but not a new emulator), Pinned pins by a hash of the source stream name, `stop` nacks only
- *   re-queue, live/history buffer sizes and extra statistics are echoed but not applied;
+ *   re-queue, live/history buffer sizes are echoed but not applied; extra statistics (per
+ *   connection push-to-ack times) and counts since the last measurement are reported;
  * - filtered `$all` subscriptions checkpoint by considered-event count as the server does, but do
  *   not send the extra checkpoint the server may emit when switching to live; `fellBehind` is never
  *   sent (the server does not either);

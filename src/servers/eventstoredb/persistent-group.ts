@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { EventFilter } from "./filter.js";
 import { resolveLink } from "./links.js";
 import type { EventStore, StoredEvent } from "./store.js";
+import type { ResponseTimes } from "./response-times.js";
 
 export type ConsumerStrategy = "DispatchToSingle" | "RoundRobin" | "Pinned";
 export type StartFrom = "start" | "end" | bigint;
@@ -47,8 +48,21 @@ export interface Consumer {
   readonly username: string;
   inFlight: number;
   totalItems: number;
+  /** `totalItems` when the statistics were last taken (countSinceLastMeasurement). */
+  lastTotalItems: number;
+  /** Present when the group had `extraStatistics` on as the consumer connected. */
+  readonly responseTimes: ResponseTimes | undefined;
   send(delivery: Delivery): void;
   drop(error?: Error): void;
+}
+
+export interface MeasuredCount {
+  readonly countSinceLastMeasurement: number;
+  readonly averagePerSecond: number;
+}
+
+export interface GroupStatistics extends MeasuredCount {
+  readonly consumers: ReadonlyMap<Consumer, MeasuredCount>;
 }
 
 interface Outstanding {
@@ -68,6 +82,7 @@ export class PersistentGroup {
   #roundRobin = 0;
   #lastProcessed: StoredEvent | undefined;
   totalItems = 0;
+  #lastStatistics = { at: performance.now(), totalItems: 0 };
 
   constructor(
     readonly source: string,
@@ -107,6 +122,25 @@ export class PersistentGroup {
   get lastKnown(): StoredEvent | undefined {
     if (this.source === "$all") return this.#store.log.at(-1);
     return this.#store.readableEvents(this.source)?.at(-1);
+  }
+
+  /**
+   * Items since the statistics were last taken, per second, for the group and each consumer;
+   * taking them starts a new measurement, as the server's GetStatistics does on every info call.
+   */
+  takeStatistics(): GroupStatistics {
+    const now = performance.now();
+    const elapsedMs = now - this.#lastStatistics.at;
+    const perSecond = (items: number) => (elapsedMs > 0 ? Math.trunc((items * 1_000) / elapsedMs) : 0);
+    const count = this.totalItems - this.#lastStatistics.totalItems;
+    this.#lastStatistics = { at: now, totalItems: this.totalItems };
+    const consumers = new Map<Consumer, MeasuredCount>();
+    for (const consumer of this.consumers) {
+      const since = consumer.totalItems - consumer.lastTotalItems;
+      consumer.lastTotalItems = consumer.totalItems;
+      consumers.set(consumer, { countSinceLastMeasurement: since, averagePerSecond: perSecond(since) });
+    }
+    return { countSinceLastMeasurement: count, averagePerSecond: perSecond(count), consumers };
   }
 
   update(settings: GroupSettings): void {
@@ -223,6 +257,7 @@ export class PersistentGroup {
     consumer.inFlight += 1;
     consumer.totalItems += 1;
     this.totalItems += 1;
+    consumer.responseTimes?.start(delivery.ackId);
     consumer.send(delivery);
   }
 
@@ -232,6 +267,7 @@ export class PersistentGroup {
     this.#outstanding.delete(id);
     if (outstanding.timer !== undefined) clearTimeout(outstanding.timer);
     outstanding.consumer.inFlight -= 1;
+    outstanding.consumer.responseTimes?.end(id);
     return outstanding;
   }
 

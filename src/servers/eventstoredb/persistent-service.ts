@@ -17,6 +17,7 @@ import { PersistentGroup, type Consumer, type ConsumerStrategy, type GroupSettin
 import { persistentPb, sharedPb } from "./proto.js";
 import type { EventStore } from "./store.js";
 import { fillRecordedEvent, parseUuid, streamName } from "./wire.js";
+import { ResponseTimes } from "./response-times.js";
 
 const UINT64_MAX = "18446744073709551615";
 const STRATEGIES: Record<number, ConsumerStrategy> = { 0: "DispatchToSingle", 1: "RoundRobin", 2: "Pinned" };
@@ -245,6 +246,8 @@ export function persistentSubscriptionHandlers(registry: PersistentSubscriptions
               username: "admin",
               inFlight: 0,
               totalItems: 0,
+              lastTotalItems: 0,
+              responseTimes: found.settings.extraStatistics ? new ResponseTimes() : undefined,
               send(delivery) {
                 const read = new persistentPb.ReadResp.ReadEvent();
                 const recorded = fillRecordedEvent(new persistentPb.ReadResp.ReadEvent.RecordedEvent(), delivery.event, form);
@@ -319,13 +322,14 @@ function positionText(group: PersistentGroup, event: { revision: bigint; positio
 
 function subscriptionInfo(group: PersistentGroup): pb.SubscriptionInfo {
   const { settings } = group;
+  const statistics = group.takeStatistics();
   const info = new persistentPb.SubscriptionInfo()
     .setEventSource(group.source)
     .setGroupName(group.name)
     .setStatus("Live")
-    .setAveragePerSecond(0)
+    .setAveragePerSecond(statistics.averagePerSecond)
     .setTotalItems(String(group.totalItems))
-    .setCountSinceLastMeasurement("0")
+    .setCountSinceLastMeasurement(String(statistics.countSinceLastMeasurement))
     .setLastCheckpointedEventPosition(positionText(group, group.lastProcessed))
     .setLastKnownEventPosition(positionText(group, group.lastKnown))
     .setResolveLinkTos(settings.resolveLinks)
@@ -348,17 +352,23 @@ function subscriptionInfo(group: PersistentGroup): pb.SubscriptionInfo {
     .setMaxSubscriberCount(settings.maxSubscriberCount)
     .setParkedMessageCount(String(group.parkedCount));
   info.setConnectionsList(
-    group.consumers.map((consumer) =>
-      new persistentPb.SubscriptionInfo.ConnectionInfo()
+    group.consumers.map((consumer) => {
+      const counted = statistics.consumers.get(consumer);
+      return new persistentPb.SubscriptionInfo.ConnectionInfo()
         .setFrom(consumer.from)
         .setUsername(consumer.username)
-        .setAverageItemsPerSecond(0)
+        .setAverageItemsPerSecond(counted?.averagePerSecond ?? 0)
         .setTotalItems(String(consumer.totalItems))
-        .setCountSinceLastMeasurement("0")
+        .setCountSinceLastMeasurement(String(counted?.countSinceLastMeasurement ?? 0))
+        .setObservedMeasurementsList(
+          (consumer.responseTimes?.measurements() ?? []).map((measured) =>
+            new persistentPb.SubscriptionInfo.Measurement().setKey(measured.key).setValue(String(measured.value)),
+          ),
+        )
         .setAvailableSlots(consumer.bufferSize - consumer.inFlight)
         .setInFlightMessages(consumer.inFlight)
-        .setConnectionName(consumer.connectionName),
-    ),
+        .setConnectionName(consumer.connectionName);
+    }),
   );
   return info;
 }
