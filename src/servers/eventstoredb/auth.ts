@@ -2,8 +2,10 @@
 // `authorization: Basic ...` header is refused before the call reaches the service (HTTP 401,
 // which gRPC clients surface as UNAUTHENTICATED); a call without credentials runs as anonymous,
 // and since 23.10 anonymous users may not touch streams (PERMISSION_DENIED, `access-denied`).
+// Without credentials, a user certificate on a TLS connection authenticates its CN's user.
 import { timingSafeEqual } from "node:crypto";
 import type { Metadata, ServiceError } from "@grpc/grpc-js";
+import { certificateUser } from "./client-certificates.js";
 import { accessDenied, unauthenticated } from "./errors.js";
 
 export type Users = Readonly<Record<string, string>>;
@@ -25,7 +27,13 @@ export const insecureAuthenticator: Authenticator = {
 export function basicAuthenticator(users: Users): Authenticator {
   const authenticate = (metadata: Metadata): Principal | ServiceError => {
     const values = metadata.get("authorization");
-    if (values.length === 0) return { kind: "anonymous" };
+    if (values.length === 0) {
+      // No credentials in the call: a valid user certificate on the connection names the user,
+      // who must exist (the internal provider's check); otherwise the call is anonymous.
+      const certified = certificateUser(metadata);
+      if (certified === undefined) return { kind: "anonymous" };
+      return Object.hasOwn(users, certified) ? { kind: "user", name: certified } : unauthenticated();
+    }
     const header = String(values[0]);
     const match = /^Basic\s+(.+)$/.exec(header);
     if (values.length !== 1 || match?.[1] === undefined) return unauthenticated();

@@ -18,10 +18,21 @@ export interface FrontDoorRoutes {
 
 export function frontDoor(routes: FrontDoorRoutes, certificates: Certificates | undefined): NetServer {
   if (certificates === undefined) return createNetServer((socket) => sniff(socket, routes));
+  // As the server's TLS options: a client certificate is asked for but optional; one that does
+  // not chain to the CA (or is out of its validity) fails the connection.
   return createTlsServer(
-    { key: certificates.key, cert: certificates.cert, ALPNProtocols: ["h2", "http/1.1"] },
+    {
+      key: certificates.key,
+      cert: certificates.cert,
+      ca: certificates.ca,
+      requestCert: true,
+      rejectUnauthorized: false,
+      ALPNProtocols: ["h2", "http/1.1"],
+    },
     (socket: TLSSocket) => {
-      if (socket.alpnProtocol === "h2") routes.grpc(socket);
+      const presented = Object.keys(socket.getPeerCertificate()).length > 0;
+      if (presented && !socket.authorized) socket.destroy();
+      else if (socket.alpnProtocol === "h2") routes.grpc(socket);
       else routes.http1.emit("connection", socket);
     },
   ).on("tlsClientError", () => undefined);

@@ -28,7 +28,10 @@
  *
  * TLS mode authenticates with HTTP Basic against `users` (default `{ admin: "changeit" }`): wrong
  * credentials -> UNAUTHENTICATED (client: AccessDeniedError); no credentials -> PERMISSION_DENIED
- * with `exception: access-denied`. Insecure mode accepts everything, like `--insecure`.
+ * with `exception: access-denied`. Without Basic credentials, a user certificate signed by the
+ * test CA (`issueUserCertificate`) authenticates its CN's user (unknown user: UNAUTHENTICATED);
+ * a client certificate from another CA fails the TLS connection, as on the real server.
+ * Insecure mode accepts everything, like `--insecure`.
  *
  * Served: ServerFeatures, Gossip.Read (single leader), Streams (Read, Append, BatchAppend, Delete,
  * Tombstone), PersistentSubscriptions (all 8 RPCs), and with `runProjections` "system"/"all" the
@@ -81,6 +84,11 @@ export interface EventStoreEmulator {
   readonly connectionString: string;
   readonly caFile?: string;
   readonly store: EventStore;
+  /**
+   * TLS mode: a user certificate (CN = `user`) signed by the test CA, for the client's
+   * `userCertFile`/`userKeyFile`; absent in insecure mode.
+   */
+  readonly issueUserCertificate?: (user: string) => { readonly certFile: string; readonly keyFile: string };
   stop(): Promise<void>;
   restart(): Promise<void>;
   close(options?: { readonly graceMs?: number }): Promise<void>;
@@ -116,6 +124,7 @@ export async function startEventStoreEmulator(options: EventStoreEmulatorOptions
     connectionString,
     caFile: certificates?.caFile,
     store: server.store,
+    issueUserCertificate: certificates?.issueUserCertificate,
     async stop() {
       server.stop();
     },

@@ -23,6 +23,7 @@ import { projectionHandlers } from "./projections/service.js";
 import { PersistentSubscriptions, persistentSubscriptionHandlers } from "./persistent-service.js";
 import { Journal } from "./journal.js";
 import { OpenCalls } from "./calls.js";
+import { certificateInterceptor } from "./client-certificates.js";
 import { frontDoor } from "./front-door.js";
 import { legacyHttpServer } from "./legacy-http.js";
 import { EventStore } from "./store.js";
@@ -96,7 +97,7 @@ export class EmulatorServer {
     const server = new Server({
       "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
       "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
-      interceptors: [this.#calls.interceptor],
+      interceptors: [this.#calls.interceptor, certificateInterceptor],
     });
     const services: ServiceDefinition[] = [
       streamsGrpc.StreamsService,

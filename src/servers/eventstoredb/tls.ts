@@ -11,6 +11,11 @@ export interface Certificates {
   readonly ca: Buffer;
   readonly cert: Buffer;
   readonly key: Buffer;
+  /**
+   * Issues a user certificate signed by this CA (clientAuth only, CN = `user`), as the real
+   * server's user-certificates plugin expects; returns the PEM files' paths.
+   */
+  issueUserCertificate(user: string): { readonly certFile: string; readonly keyFile: string };
   remove(): void;
 }
 
@@ -28,8 +33,21 @@ export function makeCertificates(): Certificates {
   );
   openssl("x509", "-req", "-in", file("node.csr"), "-CA", file("ca.crt"), "-CAkey", file("ca.key"),
     "-CAcreateserial", "-days", "2", "-extfile", file("node.ext"), "-out", file("node.crt"));
+  let issued = 0;
+  const issueUserCertificate = (user: string) => {
+    if (!/^[A-Za-z0-9._@-]+$/.test(user)) throw new Error(`unsupported user name for a certificate: ${JSON.stringify(user)}`);
+    issued += 1;
+    const base = `user-${issued}`;
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${user}`,
+      "-keyout", file(`${base}.key`), "-out", file(`${base}.csr`));
+    writeFileSync(file(`${base}.ext`), "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n");
+    openssl("x509", "-req", "-in", file(`${base}.csr`), "-CA", file("ca.crt"), "-CAkey", file("ca.key"),
+      "-CAcreateserial", "-days", "2", "-extfile", file(`${base}.ext`), "-out", file(`${base}.crt`));
+    return { certFile: file(`${base}.crt`), keyFile: file(`${base}.key`) };
+  };
   return {
     directory,
+    issueUserCertificate,
     caFile: file("ca.crt"),
     ca: readFileSync(file("ca.crt")),
     cert: readFileSync(file("node.crt")),

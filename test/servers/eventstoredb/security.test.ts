@@ -2,6 +2,7 @@ import { status } from "@grpc/grpc-js";
 import { AccessDeniedError, EventStoreDBClient, jsonEvent, type ResolvedEvent } from "@eventstore/db-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEventStoreEmulator, type EventStoreEmulator } from "../../../src/servers/eventstoredb/index.js";
+import { makeCertificates } from "../../../src/servers/eventstoredb/tls.js";
 import { collect, thrown, uniqueStream } from "./test-support.js";
 
 let esdb: EventStoreEmulator;
@@ -65,5 +66,40 @@ describe("TLS with basic authentication", () => {
       credentials: { username: "admin", password: "changeit" },
     });
     expect(result.nextExpectedRevision).toBe(0n);
+  });
+});
+
+describe("TLS with X.509 user certificates", () => {
+  const withCertificate = (files: { certFile: string; keyFile: string }) => {
+    const client = EventStoreDBClient.connectionString(
+      `${esdb.connectionString}&userCertFile=${files.certFile}&userKeyFile=${files.keyFile}`,
+    );
+    clients.push(client);
+    return client;
+  };
+
+  it("authenticates the user named by the certificate's CN, without credentials", async () => {
+    const client = withCertificate(esdb.issueUserCertificate!("ops"));
+    const stream = uniqueStream();
+    expect((await client.appendToStream(stream, [event()])).nextExpectedRevision).toBe(0n);
+    expect((await collect<ResolvedEvent>(client.readStream(stream))).length).toBe(1);
+  });
+
+  it("answers a certificate for a user that does not exist with UNAUTHENTICATED", async () => {
+    const client = withCertificate(esdb.issueUserCertificate!("ghost"));
+    const error = await thrown(() => client.appendToStream(uniqueStream(), [event()]));
+    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect((error as AccessDeniedError).code).toBe(status.UNAUTHENTICATED);
+  });
+
+  it("refuses the connection of a certificate from an unknown CA", async () => {
+    const stranger = makeCertificates();
+    try {
+      const client = withCertificate(stranger.issueUserCertificate("ops"));
+      const error = await thrown(() => client.appendToStream(uniqueStream(), [event()]));
+      expect((error as { code?: number }).code).toBe(status.UNAVAILABLE);
+    } finally {
+      stranger.remove();
+    }
   });
 });
