@@ -126,11 +126,11 @@ export async function startEventStoreEmulator(options: EventStoreEmulatorOptions
     store: server.store,
     issueUserCertificate: certificates?.issueUserCertificate,
     async stop() {
-      server.stop();
+      await server.stop();
     },
     async restart() {
       if (closed) throw new Error("The emulator was closed");
-      server.stop();
+      await server.stop();
       await server.start();
     },
     async close({ graceMs = 0 } = {}) {

@@ -157,17 +157,29 @@ export class EmulatorServer {
     return this.#port;
   }
 
-  /** Forced shutdown, as a crash: every connection is dropped at once. */
-  stop(): void {
+  /**
+   * Forced shutdown, as a crash: every connection is dropped at once. Resolves when the
+   * connections are closed, so a client in this process has seen its connection go before a
+   * restart (it would otherwise reuse the dying one).
+   */
+  stop(): Promise<void> {
     const running = this.#running;
     this.#running = undefined;
-    if (running === undefined) return;
+    if (running === undefined) return Promise.resolve();
+    const closed = Promise.all(
+      [...running.sockets].map((socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once("close", () => resolve())))),
+    );
     running.front.close();
     running.grpc.forceShutdown();
     running.http1.closeAllConnections();
-    for (const socket of running.sockets) socket.destroy();
+    // gRPC's own shutdown has just queued its GOAWAYs; what is left (a connection not yet
+    // routed, a TLS handshake) is dropped once they are written.
+    setImmediate(() => {
+      for (const socket of running.sockets) socket.destroy();
+    });
     this.store.detachListeners();
     this.persistent.disconnectAll();
+    return Promise.race([closed.then(() => undefined), delay(FLUSH_MS)]);
   }
 
   /**
@@ -185,12 +197,12 @@ export class EmulatorServer {
     await Promise.race([closed, delay(Math.max(0, graceMs))]);
     this.#calls.cancelAll("The server is shutting down");
     await Promise.race([closed, delay(FLUSH_MS)]);
-    this.stop();
+    await this.stop();
   }
 
   /** Releases the data directory's files; call after stopping, the server cannot start again. */
   dispose(): void {
-    this.stop();
+    void this.stop();
     this.#journal?.close();
   }
 
