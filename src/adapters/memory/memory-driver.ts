@@ -165,12 +165,18 @@ function findIdempotentReplay(
   expected: ExpectedRevision,
 ): number | undefined {
   if (!events[0]!.idGiven) return undefined;
+  if (expected === "no_stream" || typeof expected === "bigint") {
+    // A retry sits right after the expected revision: compare the ids stored there, no index needed.
+    const first = expected === "no_stream" ? 0 : Number(expected) + 1;
+    for (let i = 0; i < events.length; i++) {
+      if (state.events[first + i]?.event.id !== events[i]!.id) return undefined;
+    }
+    return first + events.length - 1;
+  }
+  // "any" or "stream_exists": the batch may sit anywhere in the stream.
   const ids = log.idsOf(state);
   const first = ids.get(events[0]!.id);
   if (first === undefined) return undefined;
-  const expectedFirst =
-    expected === "no_stream" ? 0 : typeof expected === "bigint" ? Number(expected) + 1 : first;
-  if (first !== expectedFirst) return undefined;
   for (let i = 1; i < events.length; i++) {
     if (ids.get(events[i]!.id) !== first + i) return undefined;
   }
