@@ -2,7 +2,7 @@ import { batches, makeEvents } from "../events.js";
 import { Meter, timedLoop } from "../measure.js";
 import type { Subject } from "../subjects/subject.js";
 import type { BenchEvent, SubjectName } from "../types.js";
-import { ALL_SUBJECTS, sampleEvery, sized, streamName, type Sized, type Workload, type WorkloadContext } from "./workload.js";
+import { ALL_SUBJECTS, LEAN_SUBJECTS, sampleEvery, sized, streamName, type Sized, type Workload, type WorkloadContext } from "./workload.js";
 
 /** Writes `streams` streams of `length` events in batches of up to 100 (untimed setup). */
 export async function prefill(
@@ -66,7 +66,7 @@ function readWorkload(length: number, table: Sized<ReadShape>, subjects: readonl
  * (EnSQL), so reading one of many short streams measures the topic's size, not the stream's:
  * the Ensign subjects run the single-stream read-10k only.
  */
-const NOT_ENSIGN = ALL_SUBJECTS.filter((s) => !s.includes("ensign"));
+const NOT_ENSIGN = ALL_SUBJECTS.filter((s) => !s.includes("ensign") && !LEAN_SUBJECTS.includes(s));
 
 export const read10 = readWorkload(10, {
   full: { memory: { streams: 1000, passes: 10 }, network: { streams: 100, passes: 2 } },
