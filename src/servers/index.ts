@@ -10,6 +10,7 @@ import { ConfigurationError } from "../core/errors.js";
 import type {
   EnsignServer,
   EnsignServerOptions,
+  EventStoreDBCluster,
   EventStoreDBServer,
   EventStoreDBServerOptions,
 } from "./types.js";
@@ -17,6 +18,8 @@ import type {
 export type {
   EnsignServer,
   EnsignServerOptions,
+  EventStoreDBCluster,
+  EventStoreDBClusterNode,
   EventStoreDBServer,
   EventStoreDBServerOptions,
   RunningServer,
@@ -63,6 +66,47 @@ export async function startEventStoreDBServer(options: EventStoreDBServerOptions
     stop: () => server.stop(),
     restart: () => server.restart(),
     close: () => server.close({ graceMs: CLOSE_GRACE_MS }),
+  };
+}
+
+/**
+ * Starts three EventStoreDB-compatible nodes over one shared log (insecure mode, memory only),
+ * for testing cluster discovery, node preferences and leader changes:
+ *
+ * ```ts
+ * const cluster = await startEventStoreDBCluster();
+ * const store = await connect(cluster.url);   // discovers the leader through gossip
+ * cluster.electLeader();                      // node 1 leads now; writes are redirected there
+ * ```
+ */
+export async function startEventStoreDBCluster(): Promise<EventStoreDBCluster> {
+  const { startEventStoreCluster } = await import("./eventstoredb/cluster.js");
+  const cluster = await startEventStoreCluster();
+  return {
+    url: cluster.connectionString,
+    connectionString: cluster.connectionString,
+    nodes: cluster.nodes.map((node) => ({
+      port: node.port,
+      url: node.connectionString,
+      get state() {
+        return node.state;
+      },
+      get running() {
+        return node.running;
+      },
+      stop: () => node.stop(),
+      restart: () => node.restart(),
+    })),
+    get leader() {
+      return cluster.leader;
+    },
+    get unacknowledged() {
+      return cluster.unacknowledged;
+    },
+    electLeader: (index) => cluster.electLeader(index),
+    holdAcknowledgements: () => cluster.holdAcknowledgements(),
+    releaseAcknowledgements: () => cluster.releaseAcknowledgements(),
+    close: () => cluster.close(),
   };
 }
 

@@ -71,3 +71,46 @@ export interface EnsignServer extends RunningServer {
   /** The project the API key belongs to (ULID text). */
   readonly projectId: string;
 }
+
+/** One node of {@link EventStoreDBCluster}. */
+export interface EventStoreDBClusterNode {
+  readonly port: number;
+  /** This node alone (no discovery), for `connect()` and the official client. */
+  readonly url: string;
+  /** "leader" or "follower", as gossip reports it now. */
+  readonly state: "leader" | "follower";
+  /** False after `stop()`: gossip then reports the node dead (no election follows). */
+  readonly running: boolean;
+  /** Stops abruptly, as a crash. */
+  stop(): Promise<void>;
+  /** Starts again on the same port. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Three EventStoreDB-compatible nodes in this process over one shared log, node 0 the leader at
+ * start, with test hooks for leader changes. See docs/servers.md, "Three-node mode".
+ */
+export interface EventStoreDBCluster {
+  /** The three nodes as gossip seeds: `esdb://127.0.0.1:P0,127.0.0.1:P1,127.0.0.1:P2?tls=false`. */
+  readonly url: string;
+  /** The same, for `EventStoreDBClient.connectionString(…)`. */
+  readonly connectionString: string;
+  readonly nodes: readonly EventStoreDBClusterNode[];
+  /** Index of the current leader in `nodes`. */
+  readonly leader: number;
+  /** Appends written to the log whose acknowledgement is held by `holdAcknowledgements()`. */
+  readonly unacknowledged: number;
+  /**
+   * Moves leadership to node `index` (default: the next one). Held appends fail as on the real
+   * server when the old leader gives them up (their outcome unknown to the client, though the log
+   * keeps them), persistent subscription connections are dropped, and the holding stops.
+   */
+  electLeader(index?: number): void;
+  /** From now on appends are written to the log but not acknowledged, so they stay in flight. */
+  holdAcknowledgements(): void;
+  /** Acknowledges the held appends and stops holding. */
+  releaseAcknowledgements(): void;
+  /** Stops the three nodes for good. */
+  close(): Promise<void>;
+}

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { EventStoreDBClient, jsonEvent, START, StreamDeletedError, type AllStreamResolvedEvent } from "@eventstore/db-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { connect } from "../../src/connect.js";
-import { startEnsignServer, startEventStoreDBServer } from "../../src/servers/index.js";
+import { startEnsignServer, startEventStoreDBCluster, startEventStoreDBServer } from "../../src/servers/index.js";
 
 const directories: string[] = [];
 const freshDir = (label: string) => {
@@ -17,6 +17,32 @@ const freshDir = (label: string) => {
 };
 afterAll(() => {
   for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+describe("startEventStoreDBCluster", () => {
+  it("serves connect() by its multi-host url; a leader change moves the writes; nodes stop and restart", async () => {
+    const cluster = await startEventStoreDBCluster();
+    const store = await connect(cluster.url);
+    try {
+      expect(cluster.url).toBe(`esdb://${cluster.nodes.map((node) => `127.0.0.1:${node.port}`).join(",")}?tls=false`);
+      expect(cluster.nodes.map((node) => node.state)).toEqual(["leader", "follower", "follower"]);
+      await store.append("cart-1", [{ type: "Added", data: {} }]);
+      cluster.electLeader();
+      expect([cluster.leader, cluster.nodes[1]!.state, cluster.nodes[0]!.state]).toEqual([1, "leader", "follower"]);
+      await store.append("cart-1", [{ type: "Added", data: {} }], { expectedRevision: 0n });
+      await cluster.nodes[2]!.stop();
+      expect(cluster.nodes[2]!.running).toBe(false);
+      await cluster.nodes[2]!.restart();
+      const single = await connect(cluster.nodes[2]!.url);
+      const revisions: bigint[] = [];
+      for await (const event of single.read("cart-1")) revisions.push(event.revision);
+      await single.close();
+      expect(revisions).toEqual([0n, 1n]);
+    } finally {
+      await store.close();
+      await cluster.close();
+    }
+  });
 });
 
 describe("startEventStoreDBServer", () => {

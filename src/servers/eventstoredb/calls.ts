@@ -11,12 +11,15 @@ import {
 
 export class OpenCalls {
   readonly #open = new Set<ServerInterceptingCall>();
+  /** Calls received per method path, for tests that check which node served what. */
+  readonly served = new Map<string, number>();
 
   get size(): number {
     return this.#open.size;
   }
 
-  readonly interceptor: ServerInterceptor = (_method, call) => {
+  readonly interceptor: ServerInterceptor = (method, call) => {
+    this.served.set(method.path, (this.served.get(method.path) ?? 0) + 1);
     const forget = () => this.#open.delete(tracked);
     const tracked: ServerInterceptingCall = new ServerInterceptingCall(
       call,

@@ -21,6 +21,28 @@ export const accessDenied = (): ServiceError =>
 /** What a client sees when the authentication middleware answers HTTP 401. */
 export const unauthenticated = (): ServiceError => rpcError(status.UNAUTHENTICATED, "Unauthenticated");
 
+/**
+ * A follower refusing a call that requires the leader (RpcExceptions.LeaderInfo): NOT_FOUND,
+ * "Leader info available", and the leader's advertised HTTP end point in the trailers, which the
+ * client reconnects to.
+ */
+export const notLeader = (leader: { readonly host: string; readonly port: number }): ServiceError =>
+  rpcError(status.NOT_FOUND, "Leader info available", {
+    exception: "not-leader",
+    "leader-endpoint-host": leader.host,
+    "leader-endpoint-port": String(leader.port),
+  });
+
+/** RpcExceptions.ServerNotReady: a follower's persistent subscription service is not started. */
+export const serverNotReady = (): ServiceError => rpcError(status.UNAVAILABLE, "Server Is Not Ready");
+
+/**
+ * RpcExceptions.Timeout: an append the leader had not acknowledged when it lost leadership (the
+ * request manager completes it with CommitTimeout, "Request canceled by server").
+ */
+export const requestCanceledByServer = (): ServiceError =>
+  rpcError(status.ABORTED, "Operation timed out: Request canceled by server");
+
 export const streamDeleted = (stream: string): ServiceError =>
   rpcError(status.FAILED_PRECONDITION, `Event stream '${stream}' is deleted.`, {
     exception: "stream-deleted",

@@ -33,7 +33,7 @@
  * a client certificate from another CA fails the TLS connection, as on the real server.
  * Insecure mode accepts everything, like `--insecure`.
  *
- * Served: ServerFeatures, Gossip.Read (single leader), Streams (Read, Append, BatchAppend, Delete,
+ * Served: ServerFeatures, Gossip.Read (this node, the leader), Streams (Read, Append, BatchAppend, Delete,
  * Tombstone), PersistentSubscriptions (all 8 RPCs), and with `runProjections` "system"/"all" the
  * Projections service for the system projections. Not registered, so answered UNIMPLEMENTED:
  * Users, Operations, Monitoring (and Projections with the default `runProjections: "none"`).
@@ -47,7 +47,9 @@
  *   subscription groups are not; without it, everything is in memory; no scavenging (soft-deleted and truncated events stay in `$all`, as on
  *   a server that was never scavenged), no chunk files: positions are synthetic byte offsets with
  *   commit == prepare;
- * - single node only: no clustering, no NotLeader answers, `requires-leader` is ignored;
+ * - a single node is always the leader (`requires-leader` changes nothing); the three-node mode
+ *   (`startEventStoreCluster` in cluster.ts: one shared log, gossip with three members,
+ *   followers answering NotLeader, leader changes on demand) has no elections or replication;
  * - persistent subscriptions keep state in memory (no checkpoint stream; they survive stop/restart
  *   but not a new emulator), Pinned pins by a hash of the source stream name, `stop` nacks only
  *   re-queue, live/history buffer sizes are echoed but not applied; extra statistics (per

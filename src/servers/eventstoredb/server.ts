@@ -5,19 +5,13 @@
 import { randomUUID } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo, Server as NetServer, Socket } from "node:net";
-import {
-  Server,
-  ServerCredentials,
-  type ServiceDefinition,
-  type ServerUnaryCall,
-  type UntypedServiceImplementation,
-  type sendUnaryData,
-} from "@grpc/grpc-js";
-import type { Empty } from "@eventstore/db-client/generated/shared_pb";
-import type { ClusterInfo } from "@eventstore/db-client/generated/gossip_pb";
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { basicAuthenticator, insecureAuthenticator, type Authenticator, type Users } from "./auth.js";
 import { serverFeaturesHandler } from "./features.js";
-import { featuresGrpc, gossipGrpc, gossipPb, persistentGrpc, projectionsGrpc, streamsGrpc } from "./proto.js";
+import { persistentOnFollowers } from "./follower-gate.js";
+import { gossipHandlers } from "./gossip.js";
+import { singleNodeRole, type NodeRole } from "./node-role.js";
+import { featuresGrpc, gossipGrpc, persistentGrpc, projectionsGrpc, streamsGrpc } from "./proto.js";
 import { ProjectionManager, type RunProjections } from "./projections/manager.js";
 import { projectionHandlers } from "./projections/service.js";
 import { PersistentSubscriptions, persistentSubscriptionHandlers } from "./persistent-service.js";
@@ -30,7 +24,6 @@ import { EventStore } from "./store.js";
 import { streamsReadHandler } from "./streams-read.js";
 import { streamsWriteHandlers } from "./streams-write.js";
 import type { Certificates } from "./tls.js";
-import { uuidMessage } from "./wire.js";
 
 export interface EmulatorServerOptions {
   readonly port: number;
@@ -42,6 +35,18 @@ export interface EmulatorServerOptions {
   readonly runProjections?: RunProjections;
   /** Enable the system projections at start (`--start-standard-projections`); default false. */
   readonly startStandardProjections?: boolean;
+  /**
+   * A node of the three-node mode: its role in the cluster and the state the nodes share (one
+   * log, one set of persistent subscription groups). Absent: a single node owning its state.
+   */
+  readonly cluster?: ClusterMembership;
+}
+
+/** What a cluster node shares with the others, and its role among them. */
+export interface ClusterMembership {
+  readonly role: NodeRole;
+  readonly store: EventStore;
+  readonly persistent: PersistentSubscriptions;
 }
 
 interface Running {
@@ -68,15 +73,22 @@ export class EmulatorServer {
   readonly #options: EmulatorServerOptions;
   readonly #instanceId = randomUUID();
   readonly #calls = new OpenCalls();
+  readonly #role: NodeRole;
+  /** A cluster node leaves the shared log and groups alone when it stops. */
+  readonly #ownsState: boolean;
   #running: Running | undefined;
   #port: number;
 
   constructor(options: EmulatorServerOptions) {
     this.#options = options;
     this.#port = options.port;
-    this.#journal = options.dataDir === undefined ? undefined : new Journal(options.dataDir);
-    this.store = new EventStore(this.#journal);
-    this.persistent = new PersistentSubscriptions(this.store);
+    this.#journal = options.dataDir === undefined || options.cluster !== undefined ? undefined : new Journal(options.dataDir);
+    this.store = options.cluster?.store ?? new EventStore(this.#journal);
+    this.persistent = options.cluster?.persistent ?? new PersistentSubscriptions(this.store);
+    this.#ownsState = options.cluster === undefined;
+    this.#role =
+      options.cluster?.role ??
+      singleNodeRole(() => ({ instanceId: this.#instanceId, state: "leader", alive: true, host: "127.0.0.1", port: this.#port }));
     this.projections = new ProjectionManager(this.store, {
       runProjections: options.runProjections ?? "none",
       startStandardProjections: options.startStandardProjections ?? false,
@@ -86,6 +98,18 @@ export class EmulatorServer {
 
   get port(): number {
     return this.#port;
+  }
+
+  /** Calls received since the start whose method path starts with `prefix` (e.g. "/event_store.client.streams."). */
+  callsServed(prefix = "/"): number {
+    let count = 0;
+    for (const [path, calls] of this.#calls.served) if (path.startsWith(prefix)) count += calls;
+    return count;
+  }
+
+  /** This node's role: a single node is always the leader. */
+  get role(): NodeRole {
+    return this.#role;
   }
 
   get running(): boolean {
@@ -113,9 +137,9 @@ export class EmulatorServer {
         projectionHandlers(this.projections, this.#auth) satisfies UntypedServiceImplementation,
       );
     }
-    const write = streamsWriteHandlers(this.store, this.#auth);
+    const write = streamsWriteHandlers(this.store, this.#auth, this.#role);
     server.addService(streamsGrpc.StreamsService, {
-      read: streamsReadHandler(this.store, this.#auth),
+      read: streamsReadHandler(this.store, this.#auth, this.#role),
       append: write.append,
       batchAppend: write.batchAppend,
       delete: write.delete,
@@ -123,15 +147,15 @@ export class EmulatorServer {
     } satisfies UntypedServiceImplementation);
     server.addService(
       persistentGrpc.PersistentSubscriptionsService,
-      persistentSubscriptionHandlers(this.persistent, this.#auth) satisfies UntypedServiceImplementation,
+      persistentOnFollowers(this.#role, persistentSubscriptionHandlers(this.persistent, this.#auth) satisfies UntypedServiceImplementation),
     );
     server.addService(featuresGrpc.ServerFeaturesService, serverFeaturesHandler(() => services));
-    server.addService(gossipGrpc.GossipService, { read: this.#gossip } satisfies UntypedServiceImplementation);
+    server.addService(gossipGrpc.GossipService, gossipHandlers(() => this.#role.members()));
     const { certificates } = this.#options;
     // TLS, when on, is ended by the front door, which hands decrypted HTTP/2 to gRPC.
     const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
     const http1 = legacyHttpServer({
-      state: () => "leader",
+      state: () => this.#role.state,
       projections: this.projections.active,
       secure: certificates !== undefined,
       ready: () => this.#running?.closing === false,
@@ -177,8 +201,10 @@ export class EmulatorServer {
     setImmediate(() => {
       for (const socket of running.sockets) socket.destroy();
     });
-    this.store.detachListeners();
-    this.persistent.disconnectAll();
+    if (this.#ownsState) {
+      this.store.detachListeners();
+      this.persistent.disconnectAll();
+    }
     return Promise.race([closed.then(() => undefined), delay(FLUSH_MS)]);
   }
 
@@ -205,17 +231,4 @@ export class EmulatorServer {
     void this.stop();
     this.#journal?.close();
   }
-
-  /** A single-node "cluster": this node as the leader (VNodeState.Leader = 8). */
-  readonly #gossip = (call: ServerUnaryCall<Empty, ClusterInfo>, callback: sendUnaryData<ClusterInfo>): void => {
-    const endPoint = new gossipPb.EndPoint().setAddress("127.0.0.1").setPort(this.#port);
-    const member = new gossipPb.MemberInfo()
-      .setInstanceId(uuidMessage(this.#instanceId, "string"))
-      .setTimeStamp((BigInt(Date.now()) * 10_000n).toString())
-      .setState(gossipPb.MemberInfo.VNodeState.LEADER)
-      .setIsAlive(true)
-      .setHttpEndPoint(endPoint);
-    void call;
-    callback(null, new gossipPb.ClusterInfo().setMembersList([member]));
-  };
 }

@@ -5,9 +5,10 @@ import { randomUUID } from "node:crypto";
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import type { ReadReq, ReadResp } from "@eventstore/db-client/generated/streams_pb";
 import type { Authenticator } from "./auth.js";
-import { invalidArgument, streamDeleted } from "./errors.js";
+import { invalidArgument, notLeader, streamDeleted } from "./errors.js";
 import { eventFilterOf, type EventFilter } from "./filter.js";
 import { resolveLink } from "./links.js";
+import { requiresLeader, type NodeRole } from "./node-role.js";
 import { streamsPb } from "./proto.js";
 import { DELETED_STREAM, type EventStore, type StoredEvent } from "./store.js";
 import { eventResponse, streamIdentifier, streamName, type UuidForm } from "./wire.js";
@@ -21,11 +22,16 @@ interface ReadContext {
   readonly resolveLinks: boolean;
 }
 
-export function streamsReadHandler(store: EventStore, auth: Authenticator) {
+/** A follower serves reads and subscriptions itself, unless the call requires the leader. */
+export function streamsReadHandler(store: EventStore, auth: Authenticator, role: NodeRole) {
   return (call: ReadCall): void => {
     const denied = auth.authorize(call.metadata);
     if (denied !== undefined) {
       call.emit("error", denied);
+      return;
+    }
+    if (role.state !== "leader" && requiresLeader(call.metadata)) {
+      call.emit("error", notLeader(role.leader()));
       return;
     }
     try {

@@ -1,5 +1,5 @@
 // Streams.Append, Streams.BatchAppend, Streams.Delete and Streams.Tombstone.
-import { status, type ServerDuplexStream, type ServerReadableStream, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
+import { status, type Metadata, type ServerDuplexStream, type ServerReadableStream, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
 import type {
   AppendReq,
   AppendResp,
@@ -17,9 +17,12 @@ import {
   invalidArgument,
   maxAppendSizeExceeded,
   missingRequiredMetadata,
+  notLeader,
+  requestCanceledByServer,
   streamDeleted,
   wrongExpectedVersion,
 } from "./errors.js";
+import { requiresLeader, type NodeRole } from "./node-role.js";
 import { anyPb, emptyPb, sharedPb, statusPb, streamsPb } from "./proto.js";
 import {
   EXPECTED_ANY,
@@ -65,7 +68,14 @@ function toProposedEvent(message: Proposed): ProposedEvent {
   };
 }
 
-export function streamsWriteHandlers(store: EventStore, auth: Authenticator) {
+/**
+ * A follower forwards a write to the leader unless the call requires the leader, which it refuses
+ * with NotLeader (ClusterVNodeController.HandleAsNonLeader); with one shared log, forwarding is
+ * writing to it. A write is acknowledged when the role says the cluster has it.
+ */
+export function streamsWriteHandlers(store: EventStore, auth: Authenticator, role: NodeRole) {
+  const refusedHere = (metadata: Metadata) =>
+    requiresLeader(metadata) && role.state !== "leader" ? notLeader(role.leader()) : undefined;
   return {
     append(call: ServerReadableStream<AppendReq, AppendResp>, callback: sendUnaryData<AppendResp>): void {
       const denied = auth.authorize(call.metadata);
@@ -105,9 +115,16 @@ export function streamsWriteHandlers(store: EventStore, auth: Authenticator) {
       call.on("end", () => {
         if (failed) return;
         if (stream === undefined) return fail(invalidArgument("Options were not sent"));
+        const refused = refusedHere(call.metadata);
+        if (refused !== undefined) return fail(refused);
         const outcome = store.append(stream, expected, events);
         if (outcome.kind === "streamDeleted") return fail(streamDeleted(stream));
-        callback(null, appendResponse(outcome, expected));
+        const response = appendResponse(outcome, expected);
+        if (outcome.kind !== "success") return callback(null, response);
+        role.commit(
+          () => callback(null, response),
+          () => callback(requestCanceledByServer()),
+        );
       });
     },
 
@@ -118,7 +135,15 @@ export function streamsWriteHandlers(store: EventStore, auth: Authenticator) {
         return;
       }
       const pending = new Map<string, { stream: string; expected: bigint; events: ProposedEvent[]; size: number }>();
+      // Writes in the log whose acknowledgement is held; the call ends after the last is answered.
+      let unacknowledged = 0;
+      let clientDone = false;
+      let refused = false;
+      const endWhenAnswered = () => {
+        if (clientDone && unacknowledged === 0 && !call.cancelled && !call.destroyed) call.end();
+      };
       call.on("data", (request: BatchAppendReq) => {
+        if (refused) return;
         const correlation = request.getCorrelationId();
         const correlationId = parseUuid(correlation);
         const respond = (response: BatchAppendResp, stream: string) => {
@@ -156,7 +181,28 @@ export function streamsWriteHandlers(store: EventStore, auth: Authenticator) {
           }
           if (!request.getIsFinal()) return;
           pending.delete(correlationId);
-          respond(batchResponse(store.append(write.stream, write.expected, write.events), write), write.stream);
+          // The server throws the LeaderInfo exception out of the call: it ends with NotLeader.
+          const notHere = refusedHere(call.metadata);
+          if (notHere !== undefined) {
+            refused = true;
+            pending.clear();
+            call.emit("error", notHere);
+            return;
+          }
+          const outcome = store.append(write.stream, write.expected, write.events);
+          const response = batchResponse(outcome, write);
+          if (outcome.kind !== "success") return respond(response, write.stream);
+          unacknowledged++;
+          const answer = (message: BatchAppendResp) => {
+            unacknowledged--;
+            respond(message, write.stream);
+            endWhenAnswered();
+          };
+          role.commit(
+            () => answer(response),
+            // A write the leader gave up (CommitTimeout) is answered with Status.Timeout.
+            () => answer(errorResponse(status.DEADLINE_EXCEEDED, "Timeout", new sharedPb.Timeout(), "Timeout")),
+          );
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           const details = new sharedPb.BadRequest().setMessage(message);
@@ -166,7 +212,10 @@ export function streamsWriteHandlers(store: EventStore, auth: Authenticator) {
       });
       call.on("error", () => pending.clear());
       // The real server never ends the call on its own; it ends when the client half-closes.
-      call.on("end", () => call.end());
+      call.on("end", () => {
+        clientDone = true;
+        endWhenAnswered();
+      });
     },
 
     delete(call: ServerUnaryCall<DeleteReq, DeleteResp>, callback: sendUnaryData<DeleteResp>): void {
@@ -177,6 +226,8 @@ export function streamsWriteHandlers(store: EventStore, auth: Authenticator) {
         if (options === undefined) throw invalidArgument("Options were not sent");
         const stream = streamName(options.getStreamIdentifier());
         const expected = expectedOf(options, () => (options.hasRevision() ? options.getRevision() : undefined));
+        const refused = refusedHere(call.metadata);
+        if (refused !== undefined) throw refused;
         const outcome = store.softDelete(stream, expected);
         const response = new streamsPb.DeleteResp();
         deleteResult(outcome, stream, expected, "Delete", (commit) =>
@@ -196,6 +247,8 @@ export function streamsWriteHandlers(store: EventStore, auth: Authenticator) {
         if (options === undefined) throw invalidArgument("Options were not sent");
         const stream = streamName(options.getStreamIdentifier());
         const expected = expectedOf(options, () => (options.hasRevision() ? options.getRevision() : undefined));
+        const refused = refusedHere(call.metadata);
+        if (refused !== undefined) throw refused;
         const outcome = store.tombstone(stream, expected);
         const response = new streamsPb.TombstoneResp();
         deleteResult(outcome, stream, expected, "Delete", (commit) =>
