@@ -1,4 +1,5 @@
 import {
+  convertToCommandError,
   BACKWARDS,
   END,
   FORWARDS,
@@ -38,7 +39,21 @@ export interface EventStoreDBConnection {
   readonly maxAppendBytes: number | undefined;
   /** Follow categories through `$ce-` streams when `$by_category` runs (opt-in). */
   readonly categoryStreams: boolean;
+  /**
+   * Writes require the leader (`requires-leader`), as the .NET client sends it under the leader
+   * node preference: a follower refuses them with NotLeader instead of forwarding, the client
+   * moves to the leader, and the write is sent there.
+   */
+  readonly writesRequireLeader: boolean;
 }
+
+/** Sends of a write refused with NotLeader: the first, and one to each leader named since. */
+const LEADER_ATTEMPTS = 3;
+
+const isNotLeader = (error: unknown): boolean =>
+  error instanceof Error && (convertToCommandError(error) as { type?: unknown }).type === "not-leader";
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Translates core's prepared requests to the official client (6.2.1) and its answers and errors back. */
 export class EventStoreDBDriver implements EventStoreDriver {
@@ -52,12 +67,14 @@ export class EventStoreDBDriver implements EventStoreDriver {
   readonly #appendCall: Pick<AppendToStreamOptions, "credentials">;
   readonly #codecs: CodecRegistry;
   readonly #categoryStreams: boolean;
+  readonly #writeCall: { readonly requiresLeader?: true };
 
   constructor(connection: EventStoreDBConnection, codecs: CodecRegistry) {
     this.#client = connection.client;
     this.#categoryStreams = connection.categoryStreams;
     this.#ownsClient = connection.ownsClient;
     this.#appendCall = connection.appendCall;
+    this.#writeCall = connection.writesRequireLeader ? { requiresLeader: true } : {};
     this.#codecs = codecs;
     this.capabilities = everyCapability(ESDB_BACKEND, connection.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES);
     this.persistent = new EventStoreDBPersistentDriver(this.#client, codecs);
@@ -70,7 +87,9 @@ export class EventStoreDBDriver implements EventStoreDriver {
   async append({ stream, events, expectedRevision }: AppendRequest): Promise<AppendResult> {
     const clientEvents = events.map((event, i) => toClientEvent(event, `events[${i}]`));
     try {
-      const result = await this.#client.appendToStream(stream, clientEvents, { expectedRevision, ...this.#appendCall });
+      const result = await this.#onLeader(() =>
+        this.#client.appendToStream(stream, clientEvents, { expectedRevision, ...this.#appendCall, ...this.#writeCall }),
+      );
       return {
         nextExpectedRevision: result.nextExpectedRevision,
         position: result.position && toPosition(result.position),
@@ -113,7 +132,7 @@ export class EventStoreDBDriver implements EventStoreDriver {
     // 6.2.1's deleteStream cannot send "stream_exists": check existence and send the revision.
     const sent = expectedRevision === "stream_exists" ? await this.#lastRevisionOrConflict(stream, expectedRevision) : expectedRevision;
     try {
-      await this.#client.deleteStream(stream, { expectedRevision: sent });
+      await this.#onLeader(() => this.#client.deleteStream(stream, { expectedRevision: sent, ...this.#writeCall }));
     } catch (error) {
       throw translateError(error, { operation: "delete", stream, expected: expectedRevision });
     }
@@ -122,7 +141,12 @@ export class EventStoreDBDriver implements EventStoreDriver {
   async tombstone({ stream, expectedRevision }: DeleteRequest): Promise<void> {
     try {
       // The typings omit "stream_exists", but 6.2.1's tombstoneStream sends it.
-      await this.#client.tombstoneStream(stream, { expectedRevision: expectedRevision as Exclude<ExpectedRevision, "stream_exists"> });
+      await this.#onLeader(() =>
+        this.#client.tombstoneStream(stream, {
+          expectedRevision: expectedRevision as Exclude<ExpectedRevision, "stream_exists">,
+          ...this.#writeCall,
+        }),
+      );
     } catch (error) {
       throw translateError(error, { operation: "tombstone", stream, expected: expectedRevision });
     }
@@ -139,7 +163,9 @@ export class EventStoreDBDriver implements EventStoreDriver {
   async setStreamMetadata(stream: string, metadata: StreamMetadata): Promise<void> {
     try {
       const current = await this.#client.getStreamMetadata(stream);
-      await this.#client.setStreamMetadata(stream, toClientMetadata(metadata, current.metadata));
+      await this.#onLeader(() =>
+        this.#client.setStreamMetadata(stream, toClientMetadata(metadata, current.metadata), this.#writeCall),
+      );
     } catch (error) {
       throw translateError(error, { operation: "metadata", stream });
     }
@@ -151,6 +177,21 @@ export class EventStoreDBDriver implements EventStoreDriver {
 
   async close(): Promise<void> {
     if (this.#ownsClient) await this.#client.dispose();
+  }
+
+  /**
+   * Runs a write, sending it again when a follower refused it with NotLeader: it was not stored,
+   * and the client has already pointed its connection at the leader the refusal named.
+   */
+  async #onLeader<T>(write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (attempt >= LEADER_ATTEMPTS || !isNotLeader(error)) throw error;
+        await nextTurn();
+      }
+    }
   }
 
   async #lastRevisionOrConflict(stream: string, expected: ExpectedRevision): Promise<bigint> {

@@ -61,6 +61,8 @@ function openConnection(options: EventStoreDBEventStreamOptions): EventStoreDBCo
       appendCall: options.credentials ? { credentials: options.credentials } : {},
       maxAppendBytes: options.maxAppendBytes,
       categoryStreams: options.categoryStreams ?? false,
+      // The client's node preference is not visible from outside: it decides where writes go.
+      writesRequireLeader: false,
     };
   }
   const parsed = eventStoreDBConfigSchema.safeParse({ backend: "eventstoredb", ...options.config });
@@ -80,5 +82,6 @@ function openConnection(options: EventStoreDBEventStreamOptions): EventStoreDBCo
     appendCall: credentials ? { credentials } : {},
     maxAppendBytes: options.maxAppendBytes ?? config.maxAppendBytes,
     categoryStreams: options.categoryStreams ?? config.categoryStreams ?? false,
+    writesRequireLeader: (config.nodePreference ?? "leader") === "leader",
   };
 }
