@@ -7,6 +7,24 @@ import type { Subject } from "./subject.js";
 const utf8 = new TextEncoder();
 
 /**
+ * A cluster that has just elected its JetStream leader may not have every peer current yet and
+ * refuses a 3-replica stream with "no suitable peers for placement": asked again, as an operator
+ * would, for up to 15 s.
+ */
+async function addStream(add: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      await add();
+      return;
+    } catch (error) {
+      if (!/no suitable peers/i.test(String(error)) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/**
  * The floor of event sourcing on JetStream with @nats-io/jetstream directly: one subject per event
  * stream, one message per event with a msgID (de-duplication) and its revision and type in
  * headers, each published with the subject's last sequence as its expectation (the sequence of
@@ -17,7 +35,7 @@ export async function createNatsRaw(name: SubjectName, server: ServerInfo, repli
   const stream = `bench_raw_${randomBytes(4).toString("hex")}`;
   const nc = await connect({ servers: server.url.replace(/^nats:\/\//, "").split(",") });
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`], num_replicas: replicas });
+  await addStream(() => jsm.streams.add({ name: stream, subjects: [`${stream}.>`], num_replicas: replicas }));
   const js = jetstream(nc);
   const tails = new Map<string, { seq: number; revision: number }>();
 

@@ -84,7 +84,9 @@ export const concurrent8: Workload = {
   id: "concurrent-8",
   title: "8 concurrent writers, distinct streams, 1 event each",
   unit: "append of 1",
-  subjects: APPEND_SUBJECTS,
+  // Emmett's SQLite store takes 15 s for the 40k appends (no time budget on concurrent writers),
+  // and no target compares it here.
+  subjects: APPEND_SUBJECTS.filter((s) => s !== "emmett-sqlite"),
   async run(context) {
     const { subject } = context;
     const perWriter = sized(

@@ -71,7 +71,7 @@ function sizeRead(n: Size): Workload {
       const { subject } = context;
       const length = scaled(context, n);
       const [name] = await prefill(subject, context, "r", 1, length);
-      const passes = Math.max(1, Math.ceil(scaled(context, 200_000) / length));
+      const passes = Math.max(1, Math.ceil(scaled(context, 100_000) / length));
       await subject.read(name!);
       const meter = new Meter({ sampleEvery: 1 });
       let total = 0;
@@ -95,7 +95,7 @@ function sizeFold(n: Exclude<Size, 1_000_000>): Workload {
       const { subject } = context;
       const length = scaled(context, n);
       const [name] = await prefill(subject, context, "f", 1, length);
-      const commands = makeEvents(Math.max(3, Math.ceil(scaled(context, 100_000) / length)) + 1, context.seed + 1);
+      const commands = makeEvents(Math.max(3, Math.ceil(scaled(context, 50_000) / length)) + 1, context.seed + 1);
       await subject.handle(name!, commands[0]!);
       const meter = new Meter({ sampleEvery: 1 });
       let folded = 0;
