@@ -249,9 +249,10 @@ export function renderMarkdown(report: Report): string {
     "",
   );
   lines.push(
-    "Run it with `npm run bench` (full: 5 rounds, under 20 minutes on 2 cores) or `npm run bench -- --quick`",
-    "(1 round, smaller sizes, under 2 minutes; writes bench/results/quick.{json,md}). Other options:",
-    "`--rounds N`, `--subjects a,b`, `--workloads a,b`, `--pin`, `--profile DIR` (a `--cpu-prof` per child).",
+    "Run it with `npm run bench` (full: 5 rounds; this run's duration is in the table below) or",
+    "`npm run bench -- --quick` (1 round, the workloads with targets at smaller sizes; writes",
+    "bench/results/quick.{json,md}). Other options: `--rounds N`, `--subjects a,b`, `--workloads a,b`, `--pin`,",
+    "`--profile DIR` (a `--cpu-prof` per child), `--isolate` (a process per subject × workload).",
     "",
   );
   lines.push("## Environment", "");
