@@ -1,18 +1,8 @@
-import { CommandHandler, isExpectedVersionConflictError } from "@event-driven-io/emmett";
 import { getPostgreSQLEventStore } from "@event-driven-io/emmett-postgresql";
 import pg from "pg";
-import type { BenchEvent, CartState } from "../types.js";
 import { BENCH_PG_URL, benchSchema } from "./postgres-server.js";
-import { evolveCart, INITIAL_CART, type Subject } from "./subject.js";
-
-class EmmettPgConflict extends Error {
-  constructor(
-    readonly actual: bigint,
-    cause: unknown,
-  ) {
-    super("wrong expected version", { cause });
-  }
-}
+import { emmettSubject } from "./emmett-subject.js";
+import type { Subject } from "./subject.js";
 
 /**
  * Emmett's PostgreSQL store (pinned devDependency), in a schema of its own: Emmett takes no schema
@@ -40,46 +30,18 @@ export async function createEmmettPostgres(): Promise<Subject> {
     );
     return rows.length === 0 ? -1n : BigInt(rows[0]!.position) - 1n;
   };
-  const handleCommand = CommandHandler<CartState, BenchEvent>({ evolve: evolveCart, initialState: () => INITIAL_CART });
-
-  return {
+  return emmettSubject(store, {
     name: "emmett-pg",
     family: "postgres",
-    expectedRevision: true,
     notes: [
-      "command handler: Emmett's own CommandHandler",
       "no catch-up subscription compared (Emmett's consumers poll in batches)",
       "conflicts carry no current version (-1): the actual one is read from its streams table",
     ],
-    async append(stream, events, expected) {
-      const options = expected === undefined ? undefined : { expectedStreamVersion: expected + 1n };
-      try {
-        const result = await store.appendToStream(stream, events as BenchEvent[], options);
-        return result.nextExpectedStreamVersion - 1n;
-      } catch (error) {
-        if (!isExpectedVersionConflictError(error)) throw error;
-        throw new EmmettPgConflict(await currentRevision(stream), error);
-      }
-    },
-    conflictRevision: (error) => (error instanceof EmmettPgConflict ? error.actual : undefined),
-    async read(stream) {
-      const result = await store.readStream<BenchEvent>(stream);
-      let count = 0;
-      for (const event of result.events) if (event.data !== undefined) count++;
-      return count;
-    },
-    async handle(stream, command) {
-      let loaded: CartState = INITIAL_CART;
-      await handleCommand(store, stream, (state) => {
-        loaded = state;
-        return [command];
-      });
-      return loaded;
-    },
+    actualRevision: currentRevision,
     async close() {
       await lookup.end();
       await store.close();
       await schema.drop();
     },
-  };
+  });
 }

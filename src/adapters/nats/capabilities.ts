@@ -1,4 +1,4 @@
-import type { Capabilities, CapabilityName } from "../../core/capabilities.js";
+import { everyCapability, type Capabilities, type CapabilityName } from "../../core/capabilities.js";
 import { DEFAULT_MAX_APPEND_BYTES } from "./config.js";
 import { NATS_BACKEND } from "./positions.js";
 
@@ -10,19 +10,9 @@ import { NATS_BACKEND } from "./positions.js";
  */
 export function natsCapabilities(maxAppendBytes = DEFAULT_MAX_APPEND_BYTES): Capabilities {
   return Object.freeze({
-    backend: NATS_BACKEND,
-    expectedRevision: true,
+    ...everyCapability(NATS_BACKEND, maxAppendBytes),
     atomicAppend: false,
-    idempotentIds: true,
-    readBackward: true,
-    globalOrder: true,
-    catchUpSubscriptions: true,
-    categorySubscriptions: true,
-    persistentSubscriptions: true,
-    delete: true,
-    tombstone: true,
     streamMetadata: false,
-    maxAppendBytes,
     maxAppendBytesPer: "event",
   });
 }
