@@ -16,6 +16,7 @@ import type { ResolvedTarget } from "../../core/subscription-target.js";
 import { MEMORY_BACKEND, MemoryLog, positionOf, toRecordedEvent, type StreamState } from "./memory-log.js";
 import { MemoryPersistentDriver } from "./memory-persistent.js";
 import { readAllEvents } from "./memory-read-all.js";
+import { MemoryStreamRead } from "./memory-stream-read.js";
 import { memoryFeed } from "./memory-subscriptions.js";
 
 /** EventStoreDB's default, so tests on memory meet the limit production will. */
@@ -49,40 +50,8 @@ export class MemoryDriver implements EventStoreDriver {
     return { nextExpectedRevision: BigInt(last.revision), position: positionOf(last.index) };
   }
 
-  async *read({ stream, direction, from, maxCount, signal }: ReadRequest): AsyncGenerator<RecordedEvent> {
-    const state = this.#log.stream(stream);
-    if (!state) throw new StreamNotFoundError(stream);
-    if (state.tombstoned) throw new StreamDeletedError(stream);
-    if (state.softDeleted) throw new StreamNotFoundError(stream);
-
-    const forwards = direction === "forwards";
-    const firstVisible = this.#log.firstVisibleRevision(state);
-    const lastRevision = state.events.length - 1;
-    let revision =
-      from === "start" ? (forwards ? firstVisible : lastRevision)
-      : from === "end" ? (forwards ? lastRevision + 1 : lastRevision)
-      // A revision past the end reads nothing forwards and from the end backwards.
-      : Math.min(Number(from), lastRevision + 1);
-    if (forwards && revision < firstVisible) revision = firstVisible;
-    // Snapshot the end so a read started before an append does not chase new events.
-    const end = forwards ? lastRevision : firstVisible;
-    const step = forwards ? 1 : -1;
-    // The range already starts (or ends) at the first visible revision; within it only a max age
-    // can hide an event.
-    const maxAgeMs = state.metadata.maxAgeSeconds === undefined ? undefined : state.metadata.maxAgeSeconds * 1000;
-    const oldest = maxAgeMs === undefined ? -Infinity : Date.now() - maxAgeMs;
-    const limit = maxCount === undefined ? Infinity : Number(maxCount);
-    const events = state.events;
-    let delivered = 0;
-    while (forwards ? revision <= end : revision >= end) {
-      if (delivered >= limit) return;
-      signal?.throwIfAborted();
-      const stored = events[revision];
-      revision += step;
-      if (stored === undefined || stored.createdAt < oldest) continue;
-      delivered++;
-      yield toRecordedEvent(stored, this.#codecs);
-    }
+  read(request: ReadRequest): AsyncIterable<RecordedEvent> {
+    return new MemoryStreamRead(this.#log, this.#codecs, request);
   }
 
   readAll(request: ReadAllRequest): AsyncIterable<RecordedEvent> {

@@ -21,6 +21,8 @@ export interface StoredEvent {
   readonly event: PreparedEvent;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
+  /** The event's position, made on its first read and shared by later ones (positions are immutable). */
+  position: Position | undefined;
 }
 
 export interface StreamState {
@@ -68,7 +70,7 @@ export class MemoryLog {
     let last!: StoredEvent;
     for (const event of events) {
       const revision = state.events.length;
-      last = { streamId, revision, index: this.all.length, event, createdAt };
+      last = { streamId, revision, index: this.all.length, event, createdAt, position: undefined };
       state.events.push(last);
       ids?.set(event.id, revision);
       this.all.push(last);
@@ -132,7 +134,8 @@ export class MemoryLog {
 }
 
 export function positionOf(index: number): Position {
-  return trustedPosition(MEMORY_BACKEND, Object.freeze([BigInt(index)]));
+  // Frozen, as one position may be handed out by every read of its event.
+  return Object.freeze(trustedPosition(MEMORY_BACKEND, Object.freeze([BigInt(index)])));
 }
 
 /** Decodes a stored event through its codec, so callers get what a real backend would return. */
@@ -152,7 +155,7 @@ export function toRecordedEvent(stored: StoredEvent, codecs: CodecRegistry): Rec
   return {
     streamId: stored.streamId,
     revision: BigInt(stored.revision),
-    position: positionOf(stored.index),
+    position: (stored.position ??= positionOf(stored.index)),
     id: event.id,
     type: event.type,
     data,
@@ -163,8 +166,16 @@ export function toRecordedEvent(stored: StoredEvent, codecs: CodecRegistry): Rec
   };
 }
 
-/** A copy the caller may mutate; most events carry no metadata, which needs no deep clone. */
+/**
+ * A copy the caller may mutate. Most events carry no metadata or only flat values (ids, names),
+ * which a shallow copy covers; nested values get a deep clone.
+ */
 function copyMetadata(metadata: EventMetadata): EventMetadata {
-  for (const _ in metadata) return structuredClone(metadata);
-  return {};
+  const copy: Record<string, unknown> = {};
+  for (const key in metadata) {
+    const value = metadata[key];
+    if (typeof value === "object" && value !== null) return structuredClone(metadata);
+    copy[key] = value;
+  }
+  return copy;
 }

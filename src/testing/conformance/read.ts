@@ -64,6 +64,24 @@ export function readCases(ctx: SuiteContext): void {
       expect(events.every((e, i) => e.revision === BigInt(i))).toBe(true);
     });
 
+    test("what a read returns is a copy: changing it changes neither the store nor the next read", [], async () => {
+      const stream = uniqueStream();
+      await ctx.store().append(stream, [
+        { type: "tagged", data: { tags: ["a"] }, metadata: { tenant: "t1", route: { hops: ["x"] } } },
+        { type: "tagged", data: { tags: ["b"] } },
+      ]);
+      const [first, second] = await collect(ctx.store().read(stream));
+      (first!.data as { tags: string[] }).tags.push("changed");
+      (first!.metadata as { tenant: string }).tenant = "changed";
+      (first!.metadata as { route: { hops: string[] } }).route.hops.push("changed");
+      (second!.metadata as Record<string, unknown>).added = true;
+      const again = await collect(ctx.store().read(stream));
+      expect(again[0]!.data).toEqual({ tags: ["a"] });
+      expect(again[0]!.metadata).toEqual({ tenant: "t1", route: { hops: ["x"] } });
+      expect(again[1]!.metadata).toEqual({});
+      expect(again[0]!.position?.equals(first!.position!) ?? first!.position === undefined).toBe(true);
+    });
+
     test("streams do not see each other's events", [], async () => {
       const a = await streamOf(ctx.store(), 2);
       const b = await streamOf(ctx.store(), 3);
