@@ -13,7 +13,7 @@ import type { StreamMetadata } from "../../core/event-stream.js";
 import type { PreparedEvent } from "../../core/prepare.js";
 import type { Feed } from "../../core/subscription.js";
 import type { ResolvedTarget } from "../../core/subscription-target.js";
-import { MEMORY_BACKEND, MemoryLog, positionOf, toRecordedEvent, type StreamState } from "./memory-log.js";
+import { MEMORY_BACKEND, MemoryLog, toRecordedEvent, type StreamState } from "./memory-log.js";
 import { MemoryPersistentDriver } from "./memory-persistent.js";
 import { readAllEvents } from "./memory-read-all.js";
 import { MemoryStreamRead } from "./memory-stream-read.js";
@@ -43,11 +43,11 @@ export class MemoryDriver implements EventStoreDriver {
     const replay = state && findIdempotentReplay(this.#log, state, events, expectedRevision);
     if (replay !== undefined) {
       const last = state!.events[replay]!;
-      return { nextExpectedRevision: BigInt(replay), position: positionOf(last.index) };
+      return { nextExpectedRevision: BigInt(replay), position: last.position };
     }
     checkExpectedRevision(stream, state, expectedRevision);
     const last = this.#log.push(state ?? this.#log.getOrCreate(stream), stream, events);
-    return { nextExpectedRevision: BigInt(last.revision), position: positionOf(last.index) };
+    return { nextExpectedRevision: BigInt(last.revision), position: last.position };
   }
 
   read(request: ReadRequest): AsyncIterable<RecordedEvent> {

@@ -21,8 +21,8 @@ export interface StoredEvent {
   readonly event: PreparedEvent;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
-  /** The event's position, made on its first read and shared by later ones (positions are immutable). */
-  position: Position | undefined;
+  /** The event's position, made once and handed out by every read of it (positions are immutable). */
+  readonly position: Position;
 }
 
 export interface StreamState {
@@ -70,7 +70,8 @@ export class MemoryLog {
     let last!: StoredEvent;
     for (const event of events) {
       const revision = state.events.length;
-      last = { streamId, revision, index: this.all.length, event, createdAt, position: undefined };
+      const index = this.all.length;
+      last = { streamId, revision, index, event, createdAt, position: positionOf(index) };
       state.events.push(last);
       ids?.set(event.id, revision);
       this.all.push(last);
@@ -155,7 +156,7 @@ export function toRecordedEvent(stored: StoredEvent, codecs: CodecRegistry): Rec
   return {
     streamId: stored.streamId,
     revision: BigInt(stored.revision),
-    position: (stored.position ??= positionOf(stored.index)),
+    position: stored.position,
     id: event.id,
     type: event.type,
     data,
