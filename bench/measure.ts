@@ -18,6 +18,10 @@ export class Meter {
   #t0 = 0;
   #cpu0: NodeJS.CpuUsage = { user: 0, system: 0 };
   #server0: number | undefined;
+  /** Time and CPU spent paused (set-up between the parts of one timed section), left out of the figures. */
+  #pausedMs = 0;
+  #pausedCpu = 0;
+  #pausedAt: { readonly ms: number; readonly cpu: NodeJS.CpuUsage } | undefined;
 
   constructor(options: { serverPid?: number; sampleEvery?: number } = {}) {
     this.#serverPid = options.serverPid;
@@ -41,14 +45,29 @@ export class Meter {
     this.#histogram.record(Math.max(1, Math.round(ms * 1e6)));
   }
 
-  /** Seconds since begin(). */
+  /** Seconds since begin(), paused time left out. */
   elapsed(): number {
-    return (performance.now() - this.#t0) / 1000;
+    return (performance.now() - this.#t0 - this.#pausedMs) / 1000;
+  }
+
+  /** Stops the clocks while a timed section sets up its next part (e.g. a new store). */
+  pause(): void {
+    this.#pausedAt ??= { ms: performance.now(), cpu: process.cpuUsage() };
+  }
+
+  resume(): void {
+    if (!this.#pausedAt) return;
+    const cpu = process.cpuUsage(this.#pausedAt.cpu);
+    this.#pausedMs += performance.now() - this.#pausedAt.ms;
+    this.#pausedCpu += cpu.user + cpu.system;
+    this.#pausedAt = undefined;
   }
 
   end(events: number, ops: number, extra?: Record<string, number>, loop?: LoopOutcome): Measurement {
-    const seconds = (performance.now() - this.#t0) / 1000;
+    this.resume();
+    const seconds = (performance.now() - this.#t0 - this.#pausedMs) / 1000;
     const cpu = process.cpuUsage(this.#cpu0);
+    cpu.user -= this.#pausedCpu;
     const server1 = serverCpuMicros(this.#serverPid);
     const hasLatency = this.#histogram.count > 0;
     return {
@@ -63,7 +82,7 @@ export class Meter {
       serverCpuUsPerEvent:
         this.#server0 !== undefined && server1 !== undefined ? (server1 - this.#server0) / events : undefined,
       ...(extra ? { extra } : {}),
-      ...(loop ? { progress: loop.progress } : {}),
+      ...(loop?.progress ? { progress: loop.progress } : {}),
       ...(loop && loop.completed < loop.planned ? { truncatedAt: loop.completed, planned: loop.planned } : {}),
     };
   }
@@ -72,8 +91,8 @@ export class Meter {
 export interface LoopOutcome {
   readonly completed: number;
   readonly planned: number;
-  /** Seconds elapsed after each hundredth of `planned`. */
-  readonly progress: number[];
+  /** Seconds elapsed after each hundredth of `planned` (sequential loops only). */
+  readonly progress?: number[];
 }
 
 /**

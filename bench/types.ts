@@ -97,4 +97,6 @@ export interface CellResult extends Measurement {
   readonly subject: SubjectName;
   readonly workload: string;
   readonly round: number;
+  /** Wall time of the whole cell in its process: set-up, prefill and warm-up included (what the run spends). */
+  readonly wallSeconds?: number;
 }

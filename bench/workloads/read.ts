@@ -4,16 +4,17 @@ import type { Subject } from "../subjects/subject.js";
 import type { BenchEvent, SubjectName } from "../types.js";
 import { ALL_SUBJECTS, LEAN_SUBJECTS, sampleEvery, sized, streamName, type Sized, type Workload, type WorkloadContext } from "./workload.js";
 
-/** Writes `streams` streams of `length` events in batches of up to 100 (untimed setup). */
+/** Writes `streams` streams of `length` events in batches of up to `batch` (untimed setup). */
 export async function prefill(
   subject: Subject,
   context: WorkloadContext,
   tag: string,
   streams: number,
   length: number,
+  batch = 100,
 ): Promise<string[]> {
   const events: BenchEvent[] = makeEvents(length, context.seed);
-  const groups = batches(events, 100);
+  const groups = batches(events, batch);
   const names: string[] = [];
   for (let s = 0; s < streams; s++) {
     const name = streamName(context, tag, s);
