@@ -91,8 +91,9 @@ const FINDINGS: readonly Finding[] = [
   {
     applies: below("memVsJsonFloor.fold", 0.67),
     text:
-      "**Memory, command handler (ours vs the JSON floor).** A fold reads like read-10k (ours ~0.7 of the floor: " +
-      "each event read gets a bigint revision, a Position and a Date, which the floor's envelope has not) and the " +
+      "**Memory, command handler (ours vs the JSON floor).** A fold reads like read-10k (each event read gets a " +
+      "bigint revision, a Date and a fresh metadata object, which the floor's envelope has not; its Position is " +
+      "made once, at append) and the " +
       "handler then decodes each event into a domain event (two small objects per event) and writes its command " +
       "id and causation into the new event's metadata; the floor folds its raw envelopes and appends without " +
       "metadata. The per-round range straddles the target.",

@@ -38,12 +38,17 @@ export const LEAN_SUBJECTS: readonly SubjectName[] = ["floor", "emmett-sqlite"];
 export const REVISION_SUBJECTS: readonly SubjectName[] = ALL_SUBJECTS.filter((s) => s !== "ensign-raw" && s !== "ours-ensign-default");
 export const MEMORY_SUBJECTS: readonly SubjectName[] = ["floor", "json-floor", "emmett-mem", "ours-mem"];
 
-/** Workload parameters per size profile and family ("network" = esdb, ensign and PostgreSQL; SQLite, in process, takes the memory sizes). */
-export type Sized<T> = Record<SizeProfile, { memory: T; network: T }>;
+/**
+ * Workload parameters per size profile and family ("network" = esdb, ensign, PostgreSQL and NATS;
+ * SQLite, in process, takes the memory sizes unless its row says otherwise).
+ */
+export type Sized<T> = Record<SizeProfile, { memory: T; network: T; sqlite?: T }>;
 
 export function sized<T>(table: Sized<T>, context: WorkloadContext): T {
   const row = table[context.size];
-  return context.subject.family === "memory" || context.subject.family === "sqlite" ? row.memory : row.network;
+  const { family } = context.subject;
+  if (family === "sqlite") return row.sqlite ?? row.memory;
+  return family === "memory" ? row.memory : row.network;
 }
 
 /** Latency sampling: every op on the network (ms scale), one in 8 in memory (sub-µs scale). */
