@@ -138,7 +138,7 @@ function findIdempotentReplay(
     // A retry sits right after the expected revision: compare the ids stored there, no index needed.
     const first = expected === "no_stream" ? 0 : Number(expected) + 1;
     for (let i = 0; i < events.length; i++) {
-      if (state.events[first + i]?.event.id !== events[i]!.id) return undefined;
+      if (state.events[first + i]?.id !== events[i]!.id) return undefined;
     }
     return first + events.length - 1;
   }

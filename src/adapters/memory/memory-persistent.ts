@@ -142,7 +142,7 @@ export class MemoryPersistentDriver implements PersistentDriver {
   }
 
   #deliver(state: Group, stored: StoredEvent, retryCount: number, release: () => void): DriverDelivery {
-    const id = stored.event.id;
+    const id = stored.id;
     const timer = setTimeout(() => {
       if (state.settle(id)) {
         release();

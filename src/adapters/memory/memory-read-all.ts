@@ -38,5 +38,5 @@ export function compileFilter(filter: EventFilter | undefined): (stored: StoredE
   const prefixes = filter.streamPrefixes;
   const types = filter.eventTypes && new Set(filter.eventTypes);
   return (stored) =>
-    (!prefixes || prefixes.some((p) => stored.streamId.startsWith(p))) && (!types || types.has(stored.event.type));
+    (!prefixes || prefixes.some((p) => stored.streamId.startsWith(p))) && (!types || types.has(stored.type));
 }
