@@ -13,7 +13,7 @@ import type { StreamMetadata } from "../../core/event-stream.js";
 import type { PreparedEvent } from "../../core/prepare.js";
 import type { Feed } from "../../core/subscription.js";
 import type { ResolvedTarget } from "../../core/subscription-target.js";
-import { MEMORY_BACKEND, MemoryLog, toRecordedEvent, type StreamState } from "./memory-log.js";
+import { MEMORY_BACKEND, MemoryLog, type StreamState } from "./memory-log.js";
 import { MemoryPersistentDriver } from "./memory-persistent.js";
 import { readAllEvents } from "./memory-read-all.js";
 import { MemoryStreamRead } from "./memory-stream-read.js";

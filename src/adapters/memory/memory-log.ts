@@ -153,7 +153,7 @@ export class MemoryLog {
   }
 }
 
-export function positionOf(index: number): Position {
+function positionOf(index: number): Position {
   // Frozen, as one position may be handed out by every read of its event.
   return Object.freeze(trustedPosition(MEMORY_BACKEND, Object.freeze([BigInt(index)])));
 }
